@@ -1,0 +1,377 @@
+//! Diagnostics: every finding of every stage, with a stable code, a severity, spans and help.
+//!
+//! Findings are data ([`Diagnostic`]); a [`Report`] bundles them with their source for miette.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::source::SourceFile;
+use crate::span::Span;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A hint; never fails a check.
+    Advice,
+    /// Something suspicious or deprecated; the job still works.
+    Warning,
+    /// The job is invalid: Nomad would reject it, or it cannot work.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in JSON output: `error`, `warning` or `advice`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Advice => "advice",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $severity:ident; )*) => {
+        /// The stable code of a diagnostic, `jobspec::<area>::<name>`.
+        ///
+        /// Codes never change meaning; `docs/diagnostics.md` lists each with an example.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The code as written in reports, e.g. `jobspec::schema::unknown_attribute`.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The severity findings with this code have.
+            pub const fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// The text is not valid HCL.
+    Syntax = "jobspec::syntax::invalid", Error;
+    /// The file holds no `job` block.
+    MissingJob = "jobspec::schema::missing_job", Error;
+    /// An attribute the block does not define.
+    UnknownAttribute = "jobspec::schema::unknown_attribute", Error;
+    /// A block type the enclosing block does not define.
+    UnknownBlock = "jobspec::schema::unknown_block", Error;
+    /// A block was written where an attribute is expected.
+    ExpectedAttribute = "jobspec::schema::expected_attribute", Error;
+    /// An attribute was written where a block is expected.
+    ExpectedBlock = "jobspec::schema::expected_block", Error;
+    /// A block that may appear once appears again.
+    DuplicateBlock = "jobspec::schema::duplicate_block", Error;
+    /// A key appears twice in one map (a labelled block, or `env {}` beside `env = {}`).
+    DuplicateKey = "jobspec::schema::duplicate_key", Error;
+    /// A block lacks its label.
+    MissingLabel = "jobspec::schema::missing_label", Error;
+    /// A block has more labels than it takes.
+    ExtraLabel = "jobspec::schema::extra_label", Error;
+    /// A required attribute is missing.
+    MissingAttribute = "jobspec::schema::missing_attribute", Error;
+    /// A value has the wrong type.
+    TypeMismatch = "jobspec::type::mismatch", Error;
+    /// A number is not whole, or out of range for its field.
+    NumberRange = "jobspec::type::number_range", Error;
+    /// A duration string is not in Go's syntax.
+    InvalidDuration = "jobspec::type::invalid_duration", Error;
+    /// An expression this version cannot evaluate.
+    UnsupportedExpression = "jobspec::eval::unsupported", Error;
+    /// An attribute current Nomad removed or deprecated.
+    Deprecated = "jobspec::deprecated::attribute", Warning;
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A secondary place a diagnostic points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What is there.
+    pub message: String,
+}
+
+/// One finding: what is wrong, where, and how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The stable code.
+    pub code: Code,
+    /// How serious it is (the code's default unless changed).
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// The primary place.
+    pub span: Span,
+    /// What the primary place shows, e.g. "expected a number".
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// Other places that matter, such as the first of two duplicate blocks.
+    pub related: Vec<Label>,
+}
+
+impl Diagnostic {
+    /// A finding with `code`'s severity at `span`.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            span,
+            label: String::new(),
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// Sets the primary label.
+    #[must_use]
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets the help text.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary label.
+    #[must_use]
+    pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.related.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Whether this finding fails a check.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Every label, the primary one first.
+    pub fn labels(&self) -> impl Iterator<Item = Label> + '_ {
+        std::iter::once(Label {
+            span: self.span,
+            message: self.label.clone(),
+        })
+        .chain(self.related.iter().cloned())
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Advice => miette::Severity::Advice,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Error => miette::Severity::Error,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let primary = miette::LabeledSpan::new_primary_with_span(
+            (!self.label.is_empty()).then(|| self.label.clone()),
+            self.span,
+        );
+        let related = self
+            .related
+            .iter()
+            .map(|l| miette::LabeledSpan::new_with_span(Some(l.message.clone()), l.span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// Every diagnostic of one source, with the source, as one error.
+///
+/// This is the error of [`parse`](crate::parse). It implements [`miette::Diagnostic`], with each
+/// finding as a related diagnostic, so `miette` renders all of them with source snippets.
+#[derive(Clone, Debug)]
+pub struct Report {
+    source: SourceFile,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// A report of `diagnostics` found in `source`.
+    pub fn new(source: SourceFile, diagnostics: Vec<Diagnostic>) -> Report {
+        Report {
+            source,
+            diagnostics,
+        }
+    }
+
+    /// The source the findings point into.
+    pub fn source(&self) -> &SourceFile {
+        &self.source
+    }
+
+    /// The findings, in source order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The number of findings of severity error.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Renders every finding as miette's graphical report, without colour when `color` is false.
+    #[cfg(feature = "fancy")]
+    pub fn render(&self, color: bool) -> String {
+        let theme = if color {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+        let source = self.source.named_source();
+        let mut out = String::new();
+        for diagnostic in &self.diagnostics {
+            let with_source = WithSource {
+                diagnostic,
+                source: &source,
+            };
+            // Writing to a String cannot fail.
+            let _ = handler.render_report(&mut out, &with_source);
+        }
+        out
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors = self.error_count();
+        let noun = if errors == 1 { "error" } else { "errors" };
+        write!(f, "{}: {errors} {noun}", self.source.name())?;
+        if let Some(first) = self.diagnostics.iter().find(|d| d.is_error()) {
+            let at = self.source.line_col(first.span.start);
+            write!(f, "; first at {}:{}: {}", at.line, at.column, first.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl miette::Diagnostic for Report {
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source.text_source())
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        Some(Box::new(
+            self.diagnostics
+                .iter()
+                .map(|d| d as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// One diagnostic with its source, so a miette handler can render it on its own.
+#[cfg(feature = "fancy")]
+struct WithSource<'a> {
+    diagnostic: &'a Diagnostic,
+    source: &'a miette::NamedSource<std::sync::Arc<str>>,
+}
+
+#[cfg(feature = "fancy")]
+impl fmt::Debug for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.diagnostic.fmt(f)
+    }
+}
+
+#[cfg(feature = "fancy")]
+impl fmt::Display for WithSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.diagnostic.fmt(f)
+    }
+}
+
+#[cfg(feature = "fancy")]
+impl std::error::Error for WithSource<'_> {}
+
+#[cfg(feature = "fancy")]
+impl miette::Diagnostic for WithSource<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        miette::Diagnostic::code(self.diagnostic)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        miette::Diagnostic::severity(self.diagnostic)
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        miette::Diagnostic::help(self.diagnostic)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        miette::Diagnostic::labels(self.diagnostic)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_namespaced_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(s.starts_with("jobspec::") && s.split("::").count() == 3, "{s}");
+            assert!(seen.insert(s), "duplicate code {s}");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Parse, validate and render Nomad job specifications with Consul Connect sidecars.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//!
+//! 1. [`source`]: the text and its name;
+//! 2. [`parse`](mod@parse) and `lower`: HCL to the typed [`model`], keeping spans;
+//! 3. [`diagnostic`]: every finding, with a code, spans and help.
+//!
+//! ```
+//! let job = jobspec::parse(r#"job "web" { datacenters = ["dc1"] }"#)?;
+//! let json = jobspec::model::to_api_json(&job);
+//! assert_eq!(json["Job"]["Datacenters"][0], "dc1");
+//! # Ok::<(), jobspec::Report>(())
+//! ```
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod diagnostic;
+mod lower;
+pub mod model;
+pub mod parse;
+pub mod source;
+pub mod span;
+
+#[doc(inline)]
+pub use diagnostic::{Code, Diagnostic, Report, Severity};
+#[doc(inline)]
+pub use model::Job;
+#[doc(inline)]
+pub use parse::{Parsed, parse, parse_recoverable};
+#[doc(inline)]
+pub use source::SourceFile;
+#[doc(inline)]
+pub use span::{Span, Spanned};

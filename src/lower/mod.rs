@@ -1,0 +1,298 @@
+//! Lower stage: walks the hcl-edit syntax tree into the typed [`model`](crate::model),
+//! keeping the span of every block, label, key and value, and collecting every finding.
+
+mod convert;
+mod eval;
+pub(crate) mod kind;
+mod normalize;
+
+use hcl_edit::structure::{Body, Structure};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::Job;
+use crate::span::{Span, Spanned};
+
+pub(crate) use convert::FromValue;
+
+/// An attribute on its way into the model.
+pub(crate) struct AttrIn {
+    /// The key's span.
+    pub(crate) key_span: Span,
+    /// The whole attribute's span.
+    pub(crate) span: Span,
+    /// The value, not yet evaluated.
+    pub(crate) value: hcl_edit::expr::Expression,
+}
+
+/// A block on its way into the model.
+pub(crate) struct BlockIn {
+    /// The block type's span.
+    pub(crate) ident_span: Span,
+    /// The whole block's span.
+    pub(crate) span: Span,
+    /// The labels with their spans.
+    pub(crate) labels: Vec<Spanned<String>>,
+    /// The body, not yet lowered.
+    pub(crate) body: Body,
+}
+
+/// A block of the model: its HCL schema and how its keys lower into its fields.
+///
+/// Implemented by the `schema!` macro in [`model`](crate::model).
+pub(crate) trait Block: Default {
+    /// The HCL keys (attributes and blocks) the body accepts, for "did you mean".
+    const KEYS: &'static [&'static str];
+    /// The name of the block's label, if it takes one.
+    const LABEL: Option<&'static str>;
+    /// Keys that still parse but that current Nomad removed or deprecated, with advice.
+    const DEPRECATED: &'static [(&'static str, &'static str)];
+
+    /// Lowers attribute `key`; gives the attribute back when the key is unknown.
+    fn attr(&mut self, cx: &mut Lowerer<'_>, key: &str, attr: AttrIn) -> Result<(), AttrIn>;
+    /// Lowers nested block `key`; gives the block back when the key is unknown.
+    fn block(&mut self, cx: &mut Lowerer<'_>, key: &str, block: BlockIn) -> Result<(), BlockIn>;
+    /// Stores the block's label in the fields that take it.
+    fn set_label(&mut self, label: &Spanned<String>);
+    /// Checks what can only be checked once the whole body is read (required attributes).
+    fn finish(&self, cx: &mut Lowerer<'_>, ident: Span);
+}
+
+/// The state of one lowering: the source text and the findings so far.
+pub(crate) struct Lowerer<'s> {
+    pub(crate) text: &'s str,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+fn span_of(s: &impl hcl_edit::Span) -> Span {
+    s.span().map_or(Span::NONE, Span::from)
+}
+
+/// Lowers a parsed file body, which must hold exactly one `job` block.
+pub(crate) fn lower_file(text: &str, body: Body) -> (Option<Job>, Vec<Diagnostic>) {
+    let mut cx = Lowerer {
+        text,
+        diagnostics: Vec::new(),
+    };
+    let mut job: Option<Spanned<Job>> = None;
+    for structure in body {
+        match structure {
+            Structure::Block(block) if block.ident.as_str() == "job" => {
+                let block = cx.block_in(block);
+                match &job {
+                    Some(first) => {
+                        let first = first.span;
+                        cx.duplicate_block("job", block.ident_span, first);
+                    }
+                    None => job = Some(cx.lower_block("job", block)),
+                }
+            }
+            other => cx.unknown_top_level(other),
+        }
+    }
+    let job = match job {
+        Some(job) => {
+            let mut job = job.value;
+            normalize::job(&mut job);
+            Some(job)
+        }
+        None => {
+            let end = text.len();
+            cx.diagnostics.push(
+                Diagnostic::new(Code::MissingJob, Span::new(end, end), "no `job` block in the file")
+                    .with_label("the file ends here")
+                    .with_help("a jobspec holds exactly one `job \"<name>\" { ... }` block"),
+            );
+            None
+        }
+    };
+    cx.diagnostics.sort_by_key(|d| d.span.start);
+    (job, cx.diagnostics)
+}
+
+impl Lowerer<'_> {
+    fn block_in(&self, block: hcl_edit::structure::Block) -> BlockIn {
+        let span = span_of(&block);
+        let ident_span = span_of(&block.ident);
+        let labels = block
+            .labels
+            .iter()
+            .map(|l| Spanned::new(l.as_str().to_owned(), span_of(l)))
+            .collect();
+        BlockIn {
+            ident_span,
+            span,
+            labels,
+            body: block.body,
+        }
+    }
+
+    /// Lowers block `key` into a new `B`, checking its labels.
+    pub(crate) fn lower_block<B: Block>(&mut self, key: &str, block: BlockIn) -> Spanned<B> {
+        let mut out = B::default();
+        match (B::LABEL, block.labels.first()) {
+            (Some(_), Some(label)) => out.set_label(label),
+            (Some(label), None) => self.push(
+                Diagnostic::new(
+                    Code::MissingLabel,
+                    block.ident_span,
+                    format!("the `{key}` block needs a label: its {label}"),
+                )
+                .with_label(format!("missing the {label}"))
+                .with_help(format!("write `{key} \"<{label}>\" {{ ... }}`")),
+            ),
+            (None, _) => {}
+        }
+        let takes = usize::from(B::LABEL.is_some());
+        if let Some(extra) = block.labels.get(takes) {
+            let last = block.labels.last().map_or(extra.span, |l| l.span);
+            let message = if takes == 0 {
+                format!("the `{key}` block takes no label")
+            } else {
+                format!("the `{key}` block takes one label")
+            };
+            self.push(
+                Diagnostic::new(Code::ExtraLabel, extra.span.to(last), message)
+                    .with_label("unexpected label")
+                    .with_help(format!("remove the extra label from `{key}`")),
+            );
+        }
+        self.lower_body(block.body, &mut out);
+        out.finish(self, block.ident_span);
+        Spanned::new(out, block.span)
+    }
+
+    /// Lowers every attribute and block of `body` into `out`.
+    pub(crate) fn lower_body<B: Block>(&mut self, body: Body, out: &mut B) {
+        for structure in body {
+            match structure {
+                Structure::Attribute(attr) => {
+                    let key_span = span_of(&attr.key);
+                    let span = span_of(&attr);
+                    let hcl_edit::structure::Attribute { key, value, .. } = attr;
+                    self.deprecated::<B>(key.as_str(), key_span);
+                    let attr = AttrIn {
+                        key_span,
+                        span,
+                        value,
+                    };
+                    if let Err(attr) = out.attr(self, key.as_str(), attr) {
+                        self.unknown::<B>(key.as_str(), attr.key_span, false);
+                    }
+                }
+                Structure::Block(block) => {
+                    let key = block.ident.as_str().to_owned();
+                    let block = self.block_in(block);
+                    self.deprecated::<B>(&key, block.ident_span);
+                    if let Err(block) = out.block(self, &key, block) {
+                        self.unknown::<B>(&key, block.ident_span, true);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn deprecated<B: Block>(&mut self, key: &str, span: Span) {
+        if let Some((_, advice)) = B::DEPRECATED.iter().find(|(k, _)| *k == key) {
+            self.push(
+                Diagnostic::new(
+                    Code::Deprecated,
+                    span,
+                    format!("`{key}` is deprecated: {advice}"),
+                )
+                .with_label("deprecated")
+                .with_help(format!("remove `{key}`; current Nomad versions reject or ignore it")),
+            );
+        }
+    }
+
+    fn unknown<B: Block>(&mut self, key: &str, span: Span, is_block: bool) {
+        let (code, what) = if is_block {
+            (Code::UnknownBlock, "block type")
+        } else {
+            (Code::UnknownAttribute, "attribute")
+        };
+        let mut diagnostic = Diagnostic::new(code, span, format!("unknown {what} `{key}`"))
+            .with_label(format!("not a known {what} here"));
+        diagnostic = match did_you_mean(key, B::KEYS) {
+            Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
+            None => diagnostic.with_help(format!("known keys here: {}", list_keys(B::KEYS))),
+        };
+        self.push(diagnostic);
+    }
+
+    fn unknown_top_level(&mut self, structure: Structure) {
+        const TOP: &[&str] = &["job", "variable", "variables", "locals"];
+        let (key, span, is_block) = match &structure {
+            Structure::Attribute(a) => (a.key.as_str(), span_of(&a.key), false),
+            Structure::Block(b) => (b.ident.as_str(), span_of(&b.ident), true),
+        };
+        let code = if is_block { Code::UnknownBlock } else { Code::UnknownAttribute };
+        let (message, help) = if TOP.contains(&key) {
+            (
+                format!("`{key}` blocks are not supported yet"),
+                "evaluate variables before parsing, or inline their values".to_owned(),
+            )
+        } else {
+            let help = match did_you_mean(key, TOP) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => "the top level of a jobspec holds one `job` block".to_owned(),
+            };
+            (format!("unexpected `{key}` at the top level"), help)
+        };
+        let diagnostic = Diagnostic::new(code, span, message)
+            .with_label("not allowed here")
+            .with_help(help);
+        self.push(diagnostic);
+    }
+
+    pub(crate) fn duplicate_block(&mut self, key: &str, span: Span, first: Span) {
+        self.push(
+            Diagnostic::new(
+                Code::DuplicateBlock,
+                span,
+                format!("only one `{key}` block is allowed here"),
+            )
+            .with_label("second definition")
+            .with_related(first, "first defined here")
+            .with_help(format!("merge the two `{key}` blocks into one")),
+        );
+    }
+}
+
+/// The known key closest to `key`, if one is close enough to be a likely typo.
+pub(crate) fn did_you_mean<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(key, k), *k))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+fn list_keys(keys: &[&str]) -> String {
+    if keys.is_empty() {
+        return "none".to_owned();
+    }
+    let mut out: Vec<String> = keys.iter().take(12).map(|k| format!("`{k}`")).collect();
+    if keys.len() > 12 {
+        out.push(format!("and {} more", keys.len() - 12));
+    }
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let keys = ["interval", "timeout", "name"];
+        assert_eq!(did_you_mean("nterval", &keys), Some("interval"));
+        assert_eq!(did_you_mean("timout", &keys), Some("timeout"));
+        assert_eq!(did_you_mean("zzz", &keys), None);
+    }
+}

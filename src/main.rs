@@ -1,0 +1,315 @@
+//! The `jobspec` command line: parse and validate Nomad jobspecs.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jobspec::{Diagnostic, Parsed, Report, Severity, SourceFile};
+use serde::Serialize;
+
+/// Parse, validate and render Nomad job specifications with Consul Connect sidecars.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse jobspecs and print each job as Nomad API JSON.
+    Parse {
+        /// Jobspec files; `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ParseFormat::NomadJson)]
+        format: ParseFormat,
+    },
+    /// Check jobspecs and report every finding.
+    Validate {
+        /// Jobspec files or directories (searched for `*.hcl` and `*.nomad`); `-` reads
+        /// standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+        format: ReportFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ParseFormat {
+    /// `{"Job": {...}}`, the body of Nomad's `PUT /v1/jobs`.
+    NomadJson,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// miette's graphical report with source snippets.
+    Human,
+    /// One JSON document with every diagnostic and a summary.
+    Json,
+}
+
+/// How a run ended: 0 clean, 1 the input has errors, 2 usage or I/O failure.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Status {
+    Clean = 0,
+    Invalid = 1,
+    Failure = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let status = match cli.command {
+        Command::Parse { files, format } => parse(&files, format),
+        Command::Validate { files, format } => validate(&files, format),
+    };
+    ExitCode::from(status as u8)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn fail(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "jobspec: {message}");
+}
+
+fn read_source(path: &Path) -> Result<SourceFile, String> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(SourceFile::new("<stdin>", text));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))?;
+    Ok(SourceFile::new(path.display().to_string(), text))
+}
+
+fn parse(files: &[PathBuf], format: ParseFormat) -> Status {
+    let mut status = Status::Clean;
+    for path in files {
+        let source = match read_source(path) {
+            Ok(source) => source,
+            Err(e) => {
+                fail(&e);
+                status = Status::Failure;
+                continue;
+            }
+        };
+        let parsed = jobspec::parse_recoverable(&source);
+        let has_errors = parsed.has_errors();
+        if !parsed.diagnostics.is_empty() {
+            let report = Report::new(source.clone(), parsed.diagnostics);
+            let _ = std::io::stderr()
+                .lock()
+                .write_all(report.render(std::io::stderr().is_terminal()).as_bytes());
+        }
+        match parsed.job {
+            Some(job) if !has_errors => match format {
+                ParseFormat::NomadJson => {
+                    let json = jobspec::model::to_api_json(&job);
+                    let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+                    text.push('\n');
+                    emit(&text);
+                }
+            },
+            _ => status = status.max(Status::Invalid),
+        }
+    }
+    status
+}
+
+/// Expands directories into the jobspec files below them, sorted.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "hcl" || e == "nomad")
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn validate(paths: &[PathBuf], format: ReportFormat) -> Status {
+    let files = match expand(paths) {
+        Ok(files) => files,
+        Err(e) => {
+            fail(&e);
+            return Status::Failure;
+        }
+    };
+    let mut status = Status::Clean;
+    let mut results = Vec::new();
+    for path in &files {
+        match read_source(path) {
+            Ok(source) => {
+                let parsed = jobspec::parse_recoverable(&source);
+                results.push((source, parsed));
+            }
+            Err(e) => {
+                fail(&e);
+                status = Status::Failure;
+            }
+        }
+    }
+    let errors: usize = results
+        .iter()
+        .map(|(_, p)| p.diagnostics.iter().filter(|d| d.is_error()).count())
+        .sum();
+    let warnings: usize = results
+        .iter()
+        .map(|(_, p)| {
+            p.diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count()
+        })
+        .sum();
+    match format {
+        ReportFormat::Human => emit(&human_report(&results, errors, warnings)),
+        ReportFormat::Json => emit(&json_report(&results, errors, warnings)),
+    }
+    if errors > 0 {
+        status = status.max(Status::Invalid);
+    }
+    status
+}
+
+fn human_report(results: &[(SourceFile, Parsed)], errors: usize, warnings: usize) -> String {
+    let color = std::io::stdout().is_terminal();
+    let mut out = String::new();
+    for (source, parsed) in results {
+        if !parsed.diagnostics.is_empty() {
+            out.push_str(&Report::new(source.clone(), parsed.diagnostics.clone()).render(color));
+        }
+    }
+    let files = results.len();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "{} checked: {}, {}\n",
+        plural(files, "file"),
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    ));
+    out
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    file: &'a str,
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    offset: usize,
+    length: usize,
+    help: Option<&'a str>,
+    labels: Vec<JsonLabel>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    line: usize,
+    column: usize,
+    offset: usize,
+    length: usize,
+    message: String,
+}
+
+fn json_diagnostic<'a>(source: &'a SourceFile, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let start = source.line_col(d.span.start);
+    let end = source.line_col(d.span.end);
+    JsonDiagnostic {
+        file: source.name(),
+        severity: d.severity.as_str(),
+        code: d.code.as_str(),
+        message: &d.message,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        offset: d.span.start,
+        length: d.span.len(),
+        help: d.help.as_deref(),
+        labels: d
+            .labels()
+            .map(|l| {
+                let at = source.line_col(l.span.start);
+                JsonLabel {
+                    line: at.line,
+                    column: at.column,
+                    offset: l.span.start,
+                    length: l.span.len(),
+                    message: l.message,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn json_report(results: &[(SourceFile, Parsed)], errors: usize, warnings: usize) -> String {
+    let report = JsonReport {
+        diagnostics: results
+            .iter()
+            .flat_map(|(s, p)| p.diagnostics.iter().map(move |d| json_diagnostic(s, d)))
+            .collect(),
+        summary: Summary {
+            files: results.len(),
+            errors,
+            warnings,
+        },
+    };
+    let mut text = serde_json::to_string(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
