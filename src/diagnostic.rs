@@ -83,6 +83,12 @@ codes! {
     ExtraLabel = "jobspec::schema::extra_label", Error;
     /// A required attribute is missing.
     MissingAttribute = "jobspec::schema::missing_attribute", Error;
+    /// A label Nomad rejects, such as `scaling "disk"`.
+    InvalidLabel = "jobspec::schema::invalid_label", Error;
+    /// A value Nomad's parser rejects, such as a vertical type in a group `scaling` block.
+    InvalidValue = "jobspec::schema::invalid_value", Error;
+    /// An attribute Nomad's parser accepts but silently ignores.
+    IgnoredAttribute = "jobspec::schema::ignored_attribute", Warning;
     /// A value has the wrong type.
     TypeMismatch = "jobspec::type::mismatch", Error;
     /// A number is not whole, or out of range for its field.

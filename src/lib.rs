@@ -16,8 +16,10 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod diagnostic;
-mod lower;
+// `model` first: it defines the `schema!` macro that `lower` uses too.
+#[macro_use]
 pub mod model;
+mod lower;
 pub mod parse;
 pub mod source;
 pub mod span;

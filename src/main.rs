@@ -121,8 +121,8 @@ fn parse(files: &[PathBuf], format: ParseFormat) -> Status {
         match parsed.job {
             Some(job) if !has_errors => match format {
                 ParseFormat::NomadJson => {
-                    let json = jobspec::model::to_api_json(&job);
-                    let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+                    let api = jobspec::model::ApiJob::from(job);
+                    let mut text = serde_json::to_string_pretty(&api).unwrap_or_default();
                     text.push('\n');
                     emit(&text);
                 }

@@ -74,16 +74,16 @@ impl From<Span> for miette::SourceSpan {
 /// its `T`, and deserializes with [`Span::NONE`].
 #[derive(Clone, Copy, Default)]
 pub struct Spanned<T> {
-    /// The value.
-    pub value: T,
+    /// The value. (Named `inner` so it never hides a field of `T` reached through `Deref`.)
+    pub inner: T,
     /// Where the value was written.
     pub span: Span,
 }
 
 impl<T> Spanned<T> {
     /// Wraps `value` with `span`.
-    pub const fn new(value: T, span: Span) -> Spanned<T> {
-        Spanned { value, span }
+    pub const fn new(inner: T, span: Span) -> Spanned<T> {
+        Spanned { inner, span }
     }
 
     /// Wraps `value` with no span, for values built in code.
@@ -93,17 +93,17 @@ impl<T> Spanned<T> {
 
     /// Unwraps the value.
     pub fn into_inner(self) -> T {
-        self.value
+        self.inner
     }
 
     /// Applies `f` to the value, keeping the span.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Spanned<U> {
-        Spanned::new(f(self.value), self.span)
+        Spanned::new(f(self.inner), self.span)
     }
 
     /// A spanned reference to the value.
     pub const fn as_ref(&self) -> Spanned<&T> {
-        Spanned::new(&self.value, self.span)
+        Spanned::new(&self.inner, self.span)
     }
 }
 
@@ -111,19 +111,19 @@ impl<T> Deref for Spanned<T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        &self.value
+        &self.inner
     }
 }
 
 impl<T> DerefMut for Spanned<T> {
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.value
+        &mut self.inner
     }
 }
 
 impl<T: PartialEq> PartialEq for Spanned<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.value == other.value
+        self.inner == other.inner
     }
 }
 
@@ -131,25 +131,25 @@ impl<T: Eq> Eq for Spanned<T> {}
 
 impl<T: PartialOrd> PartialOrd for Spanned<T> {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        self.value.partial_cmp(&other.value)
+        self.inner.partial_cmp(&other.inner)
     }
 }
 
 impl<T: Ord> Ord for Spanned<T> {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.value.cmp(&other.value)
+        self.inner.cmp(&other.inner)
     }
 }
 
 impl<T: std::hash::Hash> std::hash::Hash for Spanned<T> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.value.hash(state);
+        self.inner.hash(state);
     }
 }
 
 impl<T: fmt::Debug> fmt::Debug for Spanned<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.value.fmt(f)?;
+        self.inner.fmt(f)?;
         if !self.span.is_empty() {
             write!(f, " @{}..{}", self.span.start, self.span.end)?;
         }
@@ -159,7 +159,7 @@ impl<T: fmt::Debug> fmt::Debug for Spanned<T> {
 
 impl<T: fmt::Display> fmt::Display for Spanned<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.value.fmt(f)
+        self.inner.fmt(f)
     }
 }
 
@@ -171,7 +171,7 @@ impl<T> From<T> for Spanned<T> {
 
 impl<T: Serialize> Serialize for Spanned<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.value.serialize(serializer)
+        self.inner.serialize(serializer)
     }
 }
 
@@ -184,7 +184,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
 impl Spanned<String> {
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
-        &self.value
+        &self.inner
     }
 }
 

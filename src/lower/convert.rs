@@ -14,6 +14,12 @@ pub(crate) trait FromValue: Sized {
     /// Converts `value`, reporting a finding on failure. `null` converts to `None` silently:
     /// in HCL, an attribute set to `null` is unset.
     fn convert(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<Self>>;
+
+    /// Converts an element of a list. Lists do not coerce numbers or bools to strings: a
+    /// mixed list such as `["ok", 840]` is a mistake far more often than not.
+    fn convert_element(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<Self>> {
+        Self::convert(cx, value)
+    }
 }
 
 impl Lowerer<'_> {
@@ -56,7 +62,7 @@ impl FromValue for String {
 
     fn convert(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<String>> {
         let span = value.span;
-        let s = match value.value {
+        let s = match value.inner {
             Value::String(s) => s,
             Value::Number(n) => n.to_string(),
             Value::Bool(b) => b.to_string(),
@@ -68,6 +74,17 @@ impl FromValue for String {
         };
         Some(Spanned::new(s, span))
     }
+
+    fn convert_element(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<String>> {
+        match value.inner {
+            Value::String(s) => Some(Spanned::new(s, value.span)),
+            Value::Null => None,
+            other => {
+                cx.mismatch::<String>(value.span, &other);
+                None
+            }
+        }
+    }
 }
 
 impl FromValue for bool {
@@ -76,7 +93,7 @@ impl FromValue for bool {
     }
 
     fn convert(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<bool>> {
-        let b = match &value.value {
+        let b = match &value.inner {
             Value::Bool(b) => *b,
             Value::String(s) if s == "true" => true,
             Value::String(s) if s == "false" => false,
@@ -111,13 +128,13 @@ impl FromValue for f64 {
     }
 
     fn convert(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<f64>> {
-        if value.value == Value::Null {
+        if value.inner == Value::Null {
             return None;
         }
-        match number(&value.value) {
+        match number(&value.inner) {
             Some(n) => Some(Spanned::new(n.as_f64(), value.span)),
             None => {
-                cx.mismatch::<f64>(value.span, &value.value);
+                cx.mismatch::<f64>(value.span, &value.inner);
                 None
             }
         }
@@ -132,11 +149,11 @@ macro_rules! integer {
             }
 
             fn convert(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<$t>> {
-                if value.value == Value::Null {
+                if value.inner == Value::Null {
                     return None;
                 }
-                let Some(n) = number(&value.value) else {
-                    cx.mismatch::<$t>(value.span, &value.value);
+                let Some(n) = number(&value.inner) else {
+                    cx.mismatch::<$t>(value.span, &value.inner);
                     return None;
                 };
                 match n.as_i64().and_then(|i| <$t>::try_from(i).ok()) {
@@ -165,7 +182,7 @@ impl FromValue for Duration {
 
     fn convert(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<Duration>> {
         let span = value.span;
-        match &value.value {
+        match &value.inner {
             Value::String(s) => match Duration::parse(s) {
                 Ok(d) => Some(Spanned::new(d, span)),
                 Err(e) => {
@@ -207,10 +224,13 @@ impl<T: FromValue> FromValue for Vec<Spanned<T>> {
     }
 
     fn convert(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<Self>> {
-        match value.value {
+        match value.inner {
             Value::List(items) => {
                 let before = cx.diagnostics.len();
-                let out: Vec<_> = items.into_iter().filter_map(|v| T::convert(cx, v)).collect();
+                let out: Vec<_> = items
+                    .into_iter()
+                    .filter_map(|v| T::convert_element(cx, v))
+                    .collect();
                 (cx.diagnostics.len() == before).then(|| Spanned::new(out, value.span))
             }
             Value::Null => None,
@@ -228,7 +248,7 @@ impl<V: FromValue> FromValue for Map<V> {
     }
 
     fn convert(cx: &mut Lowerer<'_>, value: Spanned<Value>) -> Option<Spanned<Self>> {
-        match value.value {
+        match value.inner {
             Value::Object(map) => {
                 let before = cx.diagnostics.len();
                 let out: Map<V> = map

@@ -64,7 +64,7 @@ impl Lowerer<'_> {
             Expression::Parenthesis(p) => return self.eval(p.into_inner()),
             Expression::UnaryOp(op) => {
                 let operand = self.eval(op.expr)?;
-                match (op.operator.value(), operand.value) {
+                match (op.operator.value(), operand.inner) {
                     (UnaryOperator::Neg, Value::Number(Number::Int(i))) => Value::Number(
                         i.checked_neg()
                             .map_or_else(|| Number::Float(-(i as f64)), Number::Int),
@@ -132,7 +132,7 @@ impl Lowerer<'_> {
             ObjectKey::Expression(expr) => {
                 let value = self.eval(expr)?;
                 let span = value.span;
-                match value.value {
+                match value.inner {
                     Value::String(s) => Some(Spanned::new(s, span)),
                     Value::Number(n) => Some(Spanned::new(n.to_string(), span)),
                     Value::Bool(b) => Some(Spanned::new(b.to_string(), span)),
@@ -167,7 +167,7 @@ impl Lowerer<'_> {
                         continue;
                     }
                     let value = self.eval(interp.expr)?;
-                    match value.value {
+                    match value.inner {
                         Value::String(s) => out.push_str(&s),
                         Value::Number(n) => out.push_str(&n.to_string()),
                         Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
@@ -233,7 +233,7 @@ impl Lowerer<'_> {
                     }
                     if block_keys.contains(&key) {
                         if let Some(Spanned {
-                            value: Value::List(items),
+                            inner: Value::List(items),
                             span: list_span,
                         }) = map.get_mut(&key)
                         {
@@ -258,7 +258,7 @@ impl Lowerer<'_> {
                 Diagnostic::new(
                     Code::DuplicateKey,
                     key.span,
-                    format!("`{}` is defined twice", key.value),
+                    format!("`{}` is defined twice", key.inner),
                 )
                 .with_label("second definition")
                 .with_related(first, "first defined here")

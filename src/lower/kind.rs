@@ -1,6 +1,7 @@
 //! How each kind of model field takes its attribute or block: the field kinds the `schema!`
 //! macro in [`model`](crate::model) names (`Attr`, `Block`, `Blocks`, `Map`, ...).
 
+pub(crate) use super::special::{Affinities, Constraints, GroupScaling, TaskScaling};
 use super::{AttrIn, Block, BlockIn, FromValue, Lowerer};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Map, Value};
@@ -181,7 +182,7 @@ impl<B: Block> Kind<Map<B>> for Labelled {
                 Diagnostic::new(
                     Code::DuplicateKey,
                     label.span,
-                    format!("a `{key}` block labelled {:?} is already defined", label.value),
+                    format!("a `{key}` block labelled {:?} is already defined", label.inner),
                 )
                 .with_label("second definition")
                 .with_related(first, "first defined here")
@@ -240,7 +241,7 @@ impl<V: FromValue> Kind<Option<Spanned<Map<V>>>> for MapAttr {
         let span = attr.span;
         let mut value = None;
         lower_attr::<Map<V>>(cx, &mut value, attr);
-        *slot = value.map(|v| Spanned::new(v.value, span));
+        *slot = value.map(|v| Spanned::new(v.inner, span));
     }
     fn block(cx: &mut Lowerer<'_>, key: &str, slot: &mut Option<Spanned<Map<V>>>, block: BlockIn) {
         lower_map_block(cx, key, slot, block);

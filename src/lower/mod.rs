@@ -5,6 +5,7 @@ mod convert;
 mod eval;
 pub(crate) mod kind;
 mod normalize;
+mod special;
 
 use hcl_edit::structure::{Body, Structure};
 
@@ -91,7 +92,7 @@ pub(crate) fn lower_file(text: &str, body: Body) -> (Option<Job>, Vec<Diagnostic
     }
     let job = match job {
         Some(job) => {
-            let mut job = job.value;
+            let mut job = job.inner;
             normalize::job(&mut job);
             Some(job)
         }

@@ -1,55 +1,78 @@
-//! Model stage: the typed Nomad job, as Nomad's `api` package defines it, as plain data.
+//! Model stage: the typed Nomad job, block for block as Nomad's `api` package defines it, as
+//! plain data with the source span of every value.
 //!
-//! Serializes to the JSON Nomad's HTTP API takes (Go field names, durations in nanoseconds).
+//! Each type serializes to the JSON Nomad's HTTP API takes (Go field names, durations in
+//! nanoseconds, unset fields left out) and deserializes from it.
 
 #[macro_use]
 pub(crate) mod schema;
+mod connect;
+mod group;
+mod job;
+mod network;
+mod placement;
+mod service;
+mod task;
 mod value;
 
+pub use connect::*;
+pub use group::*;
+pub use job::*;
+pub use network::*;
+pub use placement::*;
+pub use service::*;
+pub use task::*;
 pub use value::{Duration, Map, Number, Value};
 
-schema! {
-    /// A job.
-    pub struct Job label "name" {
-        /// ID.
-        id: LabelAttr "ID" String,
-        /// Name.
-        name: LabelAttr "Name" String,
-        /// Datacenters.
-        datacenters: Attr "Datacenters" Vec<crate::span::Spanned<String>>,
-        /// Groups.
-        task_groups = "group": Blocks "TaskGroups" TaskGroup,
-        /// Meta.
-        meta: MapAttr "Meta" String,
-        /// Update.
-        update: Blk "Update" Update,
-    }
-    deprecated { "consul_token" => "removed" }
+use serde::{Deserialize, Serialize};
+
+/// A job in the envelope of Nomad's `PUT /v1/jobs`: `{"Job": {...}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiJob {
+    /// The job.
+    #[serde(rename = "Job")]
+    pub job: Job,
 }
 
-schema! {
-    /// A group.
-    pub struct TaskGroup label "name" {
-        /// Name.
-        name: Label "Name" String,
-        /// Count.
-        count: Attr "Count" i64,
-        /// Config.
-        config: MapBlk "Config" Value,
+impl From<Job> for ApiJob {
+    fn from(job: Job) -> ApiJob {
+        ApiJob { job }
     }
 }
 
-schema! {
-    /// Update.
-    pub struct Update {
-        /// Stagger.
-        stagger: Attr "Stagger" Duration,
-        /// Hook.
-        hook: Req "Hook" String,
+/// The job as Nomad API JSON, `{"Job": {...}}`, fields in Nomad's order.
+///
+/// ```
+/// let job = jobspec::parse(r#"job "web" { priority = 70 }"#)?;
+/// let json = jobspec::model::to_api_json(&job);
+/// assert!(json.starts_with(r#"{"Job":{"ID":"web","Name":"web","Priority":70"#));
+/// # Ok::<(), jobspec::Report>(())
+/// ```
+pub fn to_api_json(job: &Job) -> String {
+    #[derive(Serialize)]
+    struct Envelope<'a> {
+        #[serde(rename = "Job")]
+        job: &'a Job,
     }
+    // Serializing plain data to a String cannot fail.
+    serde_json::to_string(&Envelope { job }).unwrap_or_default()
 }
 
-/// The job as the body of Nomad's `PUT /v1/jobs`: `{"Job": {...}}`.
-pub fn to_api_json(job: &Job) -> serde_json::Value {
-    serde_json::json!({ "Job": job })
+/// Reads Nomad API JSON: `{"Job": {...}}` or the bare job object.
+///
+/// # Errors
+///
+/// The JSON error when the text is not a job in Nomad's API form.
+pub fn from_api_json(text: &str) -> Result<Job, serde_json::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Wrapped(ApiJob),
+        Bare(Job),
+    }
+    let either: Either = serde_json::from_str(text)?;
+    Ok(match either {
+        Either::Wrapped(api) => api.job,
+        Either::Bare(job) => job,
+    })
 }

@@ -31,6 +31,9 @@ pub(crate) fn is_unset<T: Unset>(value: &T) -> bool {
 /// The Rust type of a field of each kind.
 macro_rules! field_type {
     (Blocks, $t:ty) => { Vec<$crate::span::Spanned<$t>> };
+    (Constraints, $t:ty) => { Vec<$crate::span::Spanned<$t>> };
+    (Affinities, $t:ty) => { Vec<$crate::span::Spanned<$t>> };
+    (TaskScaling, $t:ty) => { Vec<$crate::span::Spanned<$t>> };
     (Labelled, $t:ty) => { $crate::model::Map<$t> };
     (MapBlk, $t:ty) => { Option<$crate::span::Spanned<$crate::model::Map<$t>>> };
     (MapAttr, $t:ty) => { Option<$crate::span::Spanned<$crate::model::Map<$t>>> };
@@ -66,7 +69,7 @@ macro_rules! hcl_key {
 macro_rules! schema {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident $(label $label:literal)? {
+        $vis:vis struct $name:ident $(label $label:literal)? {
             $(
                 $(#[$fmeta:meta])*
                 $field:ident $(= $key:literal)? : $kind:ident $go:literal $ty:ty
@@ -77,7 +80,7 @@ macro_rules! schema {
         $(#[$meta])*
         #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
-        pub struct $name {
+        $vis struct $name {
             $(
                 $(#[$fmeta])*
                 #[serde(
@@ -85,7 +88,7 @@ macro_rules! schema {
                     default,
                     skip_serializing_if = "crate::model::schema::is_unset"
                 )]
-                pub $field: field_type!($kind, $ty),
+                $vis $field: field_type!($kind, $ty),
             )*
         }
 

@@ -224,7 +224,7 @@ impl<V> Map<V> {
     pub fn get_entry(&self, key: &str) -> Option<(&Spanned<String>, &Spanned<V>)> {
         self.entries
             .iter()
-            .find(|(k, _)| k.value == key)
+            .find(|(k, _)| k.inner == key)
             .map(|(k, v)| (k, v))
     }
 
@@ -237,13 +237,13 @@ impl<V> Map<V> {
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Spanned<V>> {
         self.entries
             .iter_mut()
-            .find(|(k, _)| k.value == key)
+            .find(|(k, _)| k.inner == key)
             .map(|(_, v)| v)
     }
 
     /// Sets `key` to `value`, replacing (in place) any earlier value, which is returned.
     pub fn insert(&mut self, key: Spanned<String>, value: Spanned<V>) -> Option<Spanned<V>> {
-        match self.entries.iter_mut().find(|(k, _)| k.value == key.value) {
+        match self.entries.iter_mut().find(|(k, _)| k.inner == key.inner) {
             Some((_, old)) => Some(std::mem::replace(old, value)),
             None => {
                 self.entries.push((key, value));
@@ -294,7 +294,7 @@ impl<V> FromIterator<(Spanned<String>, Spanned<V>)> for Map<V> {
 
 impl<V: Serialize> Serialize for Map<V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.entries.iter().map(|(k, v)| (&k.value, &v.value)))
+        serializer.collect_map(self.entries.iter().map(|(k, v)| (&k.inner, &v.inner)))
     }
 }
 
@@ -515,7 +515,7 @@ mod tests {
         let mut m = Map::new();
         m.insert("b".to_string().into(), 1.into());
         m.insert("a".to_string().into(), 2.into());
-        assert_eq!(m.insert("b".to_string().into(), 3.into()).map(|v| v.value), Some(1));
+        assert_eq!(m.insert("b".to_string().into(), 3.into()).map(|v| v.inner), Some(1));
         let keys: Vec<_> = m.keys().map(|k| k.as_str()).collect();
         assert_eq!(keys, ["b", "a"]);
         assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"b":3,"a":2}"#);
