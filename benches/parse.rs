@@ -122,7 +122,10 @@ fn bench(c: &mut Criterion) {
         include_str!("../examples/countdash.nomad.hcl").to_owned(),
     )];
     let large = large_job(700);
-    assert!(large.len() >= 1 << 20, "the large input must be at least 1 MiB");
+    assert!(
+        large.len() >= 1 << 20,
+        "the large input must be at least 1 MiB"
+    );
     inputs.push(("large-1MiB".to_owned(), large));
 
     for (name, text) in &inputs {

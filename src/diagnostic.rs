@@ -279,7 +279,10 @@ impl Report {
         let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
         let source = self.source.named_source();
         let mut out = String::new();
-        for diagnostic in &self.diagnostics {
+        for (i, diagnostic) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
             let with_source = WithSource {
                 diagnostic,
                 source: &source,
@@ -376,7 +379,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for code in Code::ALL {
             let s = code.as_str();
-            assert!(s.starts_with("jobspec::") && s.split("::").count() == 3, "{s}");
+            assert!(
+                s.starts_with("jobspec::") && s.split("::").count() == 3,
+                "{s}"
+            );
             assert!(seen.insert(s), "duplicate code {s}");
         }
     }

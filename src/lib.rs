@@ -8,8 +8,9 @@
 //!
 //! ```
 //! let job = jobspec::parse(r#"job "web" { datacenters = ["dc1"] }"#)?;
+//! assert_eq!(job.datacenters.as_deref().unwrap()[0].as_str(), "dc1");
 //! let json = jobspec::model::to_api_json(&job);
-//! assert_eq!(json["Job"]["Datacenters"][0], "dc1");
+//! assert_eq!(json, r#"{"Job":{"ID":"web","Name":"web","Datacenters":["dc1"]}}"#);
 //! # Ok::<(), jobspec::Report>(())
 //! ```
 
@@ -34,3 +35,8 @@ pub use parse::{Parsed, parse, parse_recoverable};
 pub use source::SourceFile;
 #[doc(inline)]
 pub use span::{Span, Spanned};
+
+/// The README's examples, run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

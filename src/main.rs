@@ -154,10 +154,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, out)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "hcl" || e == "nomad")
-        {
+        } else if path.extension().is_some_and(|e| e == "hcl" || e == "nomad") {
             out.push(path);
         }
     }

@@ -90,7 +90,11 @@ fn syntax_error(text: &str, error: &hcl_edit::parser::Error) -> Diagnostic {
         Some((what, expected)) => (what, Some(expected)),
         None => (message, None),
     };
-    let diagnostic = Diagnostic::new(Code::Syntax, Span::new(start, end), format!("HCL syntax error: {what}"))
-        .with_label(expected.map_or_else(|| "here".to_owned(), str::to_owned));
+    let diagnostic = Diagnostic::new(
+        Code::Syntax,
+        Span::new(start, end),
+        format!("HCL syntax error: {what}"),
+    )
+    .with_label(expected.map_or_else(|| "here".to_owned(), str::to_owned));
     diagnostic.with_help("fix the syntax here; nothing else in the file is checked until it parses")
 }

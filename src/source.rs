@@ -67,7 +67,10 @@ impl SourceFile {
         let starts = self.line_starts();
         let line = starts.partition_point(|&s| s <= offset) - 1;
         let column = self.text[starts[line]..offset].chars().count() + 1;
-        LineCol { line: line + 1, column }
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 
     pub(crate) fn text_source(&self) -> &dyn miette::SourceCode {

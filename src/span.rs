@@ -42,11 +42,6 @@ impl Span {
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
-
-    /// The same span moved `by` bytes to the right.
-    pub(crate) const fn shift(self, by: usize) -> Span {
-        Span::new(self.start + by, self.end + by)
-    }
 }
 
 impl From<Range<usize>> for Span {
@@ -194,7 +189,10 @@ mod tests {
 
     #[test]
     fn equality_ignores_the_span() {
-        assert_eq!(Spanned::new(3, Span::new(1, 2)), Spanned::new(3, Span::new(7, 9)));
+        assert_eq!(
+            Spanned::new(3, Span::new(1, 2)),
+            Spanned::new(3, Span::new(7, 9))
+        );
         assert_ne!(Spanned::new(3, Span::NONE), Spanned::new(4, Span::NONE));
     }
 

@@ -19,7 +19,12 @@ fn jobspec_stdin(args: &[&str], input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -36,14 +41,34 @@ fn validate_clean_example_exits_zero() {
 
 #[test]
 fn validate_invalid_file_exits_one_with_json_report() {
-    let out = jobspec(&["validate", "--format", "json", "testdata/invalid/unknown-keys.nomad.hcl"]);
+    let out = jobspec(&[
+        "validate",
+        "--format",
+        "json",
+        "testdata/invalid/unknown-keys.nomad.hcl",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let first = &doc["diagnostics"][0];
-    let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     for key in [
-        "file", "severity", "code", "message", "line", "column", "end_line", "end_column",
-        "offset", "length", "help", "labels",
+        "file",
+        "severity",
+        "code",
+        "message",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "offset",
+        "length",
+        "help",
+        "labels",
     ] {
         assert!(keys.contains(&key), "missing {key} in {first}");
     }
@@ -64,7 +89,10 @@ fn missing_file_exits_two_with_one_line() {
 
 #[test]
 fn usage_error_exits_two() {
-    assert_eq!(jobspec(&["validate", "--format", "xml", "x"]).status.code(), Some(2));
+    assert_eq!(
+        jobspec(&["validate", "--format", "xml", "x"]).status.code(),
+        Some(2)
+    );
     assert_eq!(jobspec(&["frobnicate"]).status.code(), Some(2));
 }
 
@@ -103,6 +131,9 @@ fn deprecated_keys_warn_without_failing() {
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["diagnostics"][0]["severity"], "warning");
-    assert_eq!(doc["diagnostics"][0]["code"], "jobspec::deprecated::attribute");
+    assert_eq!(
+        doc["diagnostics"][0]["code"],
+        "jobspec::deprecated::attribute"
+    );
     assert_eq!(doc["summary"]["warnings"], 1);
 }

@@ -25,6 +25,14 @@ pub(crate) trait FromValue: Sized {
 impl Lowerer<'_> {
     fn mismatch<T: FromValue>(&mut self, span: Span, found: &Value) {
         let expected = T::expected();
+        let help = match found {
+            Value::String(_) | Value::Number(_) | Value::Bool(_)
+                if expected.starts_with("a list") =>
+            {
+                "wrap the value in a list: `[ ... ]`".to_owned()
+            }
+            _ => format!("write {expected} here"),
+        };
         self.push(
             Diagnostic::new(
                 Code::TypeMismatch,
@@ -32,7 +40,7 @@ impl Lowerer<'_> {
                 format!("expected {expected}, found {}", found.type_name()),
             )
             .with_label(format!("this is {}", found.type_name()))
-            .with_help(format!("write {expected} here")),
+            .with_help(help),
         );
     }
 
@@ -113,10 +121,12 @@ fn number(value: &Value) -> Option<Number> {
         Value::Number(n) => Some(*n),
         Value::String(s) => {
             let s = s.trim();
-            s.parse::<i64>()
-                .map(Number::Int)
-                .ok()
-                .or_else(|| s.parse::<f64>().ok().filter(|f| f.is_finite()).map(Number::from_f64))
+            s.parse::<i64>().map(Number::Int).ok().or_else(|| {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map(Number::from_f64)
+            })
         }
         _ => None,
     }
@@ -159,11 +169,15 @@ macro_rules! integer {
                 match n.as_i64().and_then(|i| <$t>::try_from(i).ok()) {
                     Some(i) => Some(Spanned::new(i, value.span)),
                     None => {
-                        let what = format!(
-                            "a whole number between {} and {}",
-                            <$t>::MIN,
-                            <$t>::MAX
-                        );
+                        let what = if <$t>::BITS >= 64 {
+                            if <$t>::MIN == 0 {
+                                "a whole number, not negative".to_owned()
+                            } else {
+                                "a whole number".to_owned()
+                            }
+                        } else {
+                            format!("a whole number between {} and {}", <$t>::MIN, <$t>::MAX)
+                        };
                         cx.out_of_range(value.span, n, &what);
                         None
                     }

@@ -141,7 +141,10 @@ impl Lowerer<'_> {
                             Diagnostic::new(
                                 Code::TypeMismatch,
                                 span,
-                                format!("expected a string as object key, found {}", other.type_name()),
+                                format!(
+                                    "expected a string as object key, found {}",
+                                    other.type_name()
+                                ),
                             )
                             .with_label("not a string")
                             .with_help("object keys are strings"),
@@ -243,7 +246,11 @@ impl Lowerer<'_> {
                     } else {
                         block_keys.push(key.clone());
                         let key = Spanned::new(key, ident_span);
-                        self.insert_unique(&mut map, key, Spanned::new(Value::List(vec![value]), span));
+                        self.insert_unique(
+                            &mut map,
+                            key,
+                            Spanned::new(Value::List(vec![value]), span),
+                        );
                     }
                 }
             }

@@ -182,7 +182,10 @@ impl<B: Block> Kind<Map<B>> for Labelled {
                 Diagnostic::new(
                     Code::DuplicateKey,
                     label.span,
-                    format!("a `{key}` block labelled {:?} is already defined", label.inner),
+                    format!(
+                        "a `{key}` block labelled {:?} is already defined",
+                        label.inner
+                    ),
                 )
                 .with_label("second definition")
                 .with_related(first, "first defined here")
@@ -207,9 +210,13 @@ fn lower_map_block<V: FromValue>(
     }
     for label in &block.labels {
         cx.push(
-            Diagnostic::new(Code::ExtraLabel, label.span, format!("the `{key}` block takes no label"))
-                .with_label("unexpected label")
-                .with_help(format!("remove the label from `{key}`")),
+            Diagnostic::new(
+                Code::ExtraLabel,
+                label.span,
+                format!("the `{key}` block takes no label"),
+            )
+            .with_label("unexpected label")
+            .with_help(format!("remove the label from `{key}`")),
         );
     }
     let map = cx.body_to_map(block.body);

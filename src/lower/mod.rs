@@ -49,9 +49,14 @@ pub(crate) trait Block: Default {
     const DEPRECATED: &'static [(&'static str, &'static str)];
 
     /// Lowers attribute `key`; gives the attribute back when the key is unknown.
-    fn attr(&mut self, cx: &mut Lowerer<'_>, key: &str, attr: AttrIn) -> Result<(), AttrIn>;
+    fn attr(&mut self, cx: &mut Lowerer<'_>, key: &str, attr: AttrIn) -> Result<(), Box<AttrIn>>;
     /// Lowers nested block `key`; gives the block back when the key is unknown.
-    fn block(&mut self, cx: &mut Lowerer<'_>, key: &str, block: BlockIn) -> Result<(), BlockIn>;
+    fn block(
+        &mut self,
+        cx: &mut Lowerer<'_>,
+        key: &str,
+        block: BlockIn,
+    ) -> Result<(), Box<BlockIn>>;
     /// Stores the block's label in the fields that take it.
     fn set_label(&mut self, label: &Spanned<String>);
     /// Checks what can only be checked once the whole body is read (required attributes).
@@ -99,9 +104,13 @@ pub(crate) fn lower_file(text: &str, body: Body) -> (Option<Job>, Vec<Diagnostic
         None => {
             let end = text.len();
             cx.diagnostics.push(
-                Diagnostic::new(Code::MissingJob, Span::new(end, end), "no `job` block in the file")
-                    .with_label("the file ends here")
-                    .with_help("a jobspec holds exactly one `job \"<name>\" { ... }` block"),
+                Diagnostic::new(
+                    Code::MissingJob,
+                    Span::new(end, end),
+                    "no `job` block in the file",
+                )
+                .with_label("the file ends here")
+                .with_help("a jobspec holds exactly one `job \"<name>\" { ... }` block"),
             );
             None
         }
@@ -205,7 +214,9 @@ impl Lowerer<'_> {
                     format!("`{key}` is deprecated: {advice}"),
                 )
                 .with_label("deprecated")
-                .with_help(format!("remove `{key}`; current Nomad versions reject or ignore it")),
+                .with_help(format!(
+                    "remove `{key}`; current Nomad versions reject or ignore it"
+                )),
             );
         }
     }
@@ -231,7 +242,11 @@ impl Lowerer<'_> {
             Structure::Attribute(a) => (a.key.as_str(), span_of(&a.key), false),
             Structure::Block(b) => (b.ident.as_str(), span_of(&b.ident), true),
         };
-        let code = if is_block { Code::UnknownBlock } else { Code::UnknownAttribute };
+        let code = if is_block {
+            Code::UnknownBlock
+        } else {
+            Code::UnknownAttribute
+        };
         let (message, help) = if TOP.contains(&key) {
             (
                 format!("`{key}` blocks are not supported yet"),
@@ -250,7 +265,10 @@ impl Lowerer<'_> {
         self.push(diagnostic);
     }
 
+    /// Reports a second `key` block at `span`; `first` is the first one's span, which starts
+    /// at its key, so the related label underlines just the key.
     pub(crate) fn duplicate_block(&mut self, key: &str, span: Span, first: Span) {
+        let first = Span::new(first.start, (first.start + key.len()).min(first.end));
         self.push(
             Diagnostic::new(
                 Code::DuplicateBlock,

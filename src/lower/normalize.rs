@@ -26,10 +26,13 @@ pub(crate) fn job(job: &mut Job) {
     let outside: Vec<Spanned<TaskGroup>> = std::mem::take(&mut job.tasks)
         .into_iter()
         .map(|task| {
-            let mut group = TaskGroup::default();
-            group.name = task.name.clone();
-            group.tasks.push(task.clone());
-            Spanned::new(group, task.span)
+            let span = task.span;
+            let group = TaskGroup {
+                name: task.name.clone(),
+                tasks: vec![task],
+                ..TaskGroup::default()
+            };
+            Spanned::new(group, span)
         })
         .collect();
     job.task_groups.splice(0..0, outside);
@@ -56,7 +59,11 @@ pub(crate) fn job(job: &mut Job) {
     }
 }
 
-fn normalize_task(task: &mut Task, job_vault: Option<&Spanned<Vault>>, job_secrets: &[Spanned<Secret>]) {
+fn normalize_task(
+    task: &mut Task,
+    job_vault: Option<&Spanned<Vault>>,
+    job_secrets: &[Spanned<Secret>],
+) {
     if let Some(resources) = &mut task.resources {
         normalize_networks(&mut resources.networks);
     }
@@ -77,8 +84,6 @@ fn normalize_task(task: &mut Task, job_vault: Option<&Spanned<Vault>>, job_secre
         task.identity = Some(task.identities.remove(i));
     }
 }
-
-
 
 /// Ports with `static > 0` are reserved ports; the rest are dynamic. When a network has
 /// `port` blocks, its `reserved_ports` are replaced by the static ones, as in Nomad.

@@ -101,7 +101,10 @@ fn ignored(cx: &mut Lowerer<'_>, name: &str, value: Option<&Spanned<String>>) {
                 format!("Nomad's parser accepts `{name}` here but ignores it"),
             )
             .with_label("has no effect")
-            .with_help(format!("write `operator = \"{name}\"` and `value = {:?}`", value.inner)),
+            .with_help(format!(
+                "write `operator = \"{name}\"` and `value = {:?}`",
+                value.inner
+            )),
         );
     }
 }
@@ -128,7 +131,12 @@ impl Kind<Vec<Spanned<Constraint>>> for Constraints {
         shorthand(&mut c.operand, &mut c.rtarget, "version", raw.version);
         shorthand(&mut c.operand, &mut c.rtarget, "semver", raw.semver);
         shorthand(&mut c.operand, &mut c.rtarget, "regexp", raw.regexp);
-        shorthand(&mut c.operand, &mut c.rtarget, "set_contains", raw.set_contains);
+        shorthand(
+            &mut c.operand,
+            &mut c.rtarget,
+            "set_contains",
+            raw.set_contains,
+        );
         if let Some(hosts) = raw.distinct_hosts {
             c.operand = Some(Spanned::new("distinct_hosts".to_owned(), hosts.span));
             c.rtarget = Some(hosts.map(|b| b.to_string()));
@@ -167,9 +175,24 @@ impl Kind<Vec<Spanned<Affinity>>> for Affinities {
         shorthand(&mut a.operand, &mut a.rtarget, "version", raw.version);
         shorthand(&mut a.operand, &mut a.rtarget, "semver", raw.semver);
         shorthand(&mut a.operand, &mut a.rtarget, "regexp", raw.regexp);
-        shorthand(&mut a.operand, &mut a.rtarget, "set_contains_any", raw.set_contains_any);
-        shorthand(&mut a.operand, &mut a.rtarget, "set_contains_all", raw.set_contains_all);
-        shorthand(&mut a.operand, &mut a.rtarget, "set_contains", raw.set_contains);
+        shorthand(
+            &mut a.operand,
+            &mut a.rtarget,
+            "set_contains_any",
+            raw.set_contains_any,
+        );
+        shorthand(
+            &mut a.operand,
+            &mut a.rtarget,
+            "set_contains_all",
+            raw.set_contains_all,
+        );
+        shorthand(
+            &mut a.operand,
+            &mut a.rtarget,
+            "set_contains",
+            raw.set_contains,
+        );
         default_operand(&mut a.operand, ident);
         slot.push(Spanned::new(a, span));
     }
@@ -240,9 +263,13 @@ impl Kind<Vec<Spanned<ScalingPolicy>>> for TaskScaling {
         let mut policy: Spanned<ScalingPolicy> = cx.lower_block(key, block);
         let Some(label) = labels.first() else {
             cx.push(
-                Diagnostic::new(Code::MissingLabel, ident, "a task `scaling` block needs a label: `cpu` or `mem`")
-                    .with_label("missing the resource")
-                    .with_help("write `scaling \"cpu\" { ... }` or `scaling \"mem\" { ... }`"),
+                Diagnostic::new(
+                    Code::MissingLabel,
+                    ident,
+                    "a task `scaling` block needs a label: `cpu` or `mem`",
+                )
+                .with_label("missing the resource")
+                .with_help("write `scaling \"cpu\" { ... }` or `scaling \"mem\" { ... }`"),
             );
             return;
         };
@@ -263,7 +290,10 @@ impl Kind<Vec<Spanned<ScalingPolicy>>> for TaskScaling {
                     Diagnostic::new(
                         Code::InvalidLabel,
                         label.span,
-                        format!("scaling policy name must be \"cpu\" or \"mem\", not {:?}", label.inner),
+                        format!(
+                            "scaling policy name must be \"cpu\" or \"mem\", not {:?}",
+                            label.inner
+                        ),
                     )
                     .with_label("not a scalable resource")
                     .with_help("write `scaling \"cpu\"` or `scaling \"mem\"`"),
@@ -271,18 +301,12 @@ impl Kind<Vec<Spanned<ScalingPolicy>>> for TaskScaling {
                 return;
             }
         };
-        if let Some(first) = slot.iter().find(|p| p.r#type.as_deref().map(String::as_str) == Some(default_type)) {
+        if let Some(first) = slot
+            .iter()
+            .find(|p| p.r#type.as_deref().map(String::as_str) == Some(default_type))
+        {
             let first = first.span;
-            cx.push(
-                Diagnostic::new(
-                    Code::DuplicateBlock,
-                    label.span,
-                    format!("only one `scaling \"{resource}\"` block is allowed in a task"),
-                )
-                .with_label("second definition")
-                .with_related(Span::new(first.start, first.start + key.len()), "first defined here")
-                .with_help("merge the two blocks into one"),
-            );
+            cx.duplicate_block(&format!("scaling \"{resource}\""), label.span, first);
             return;
         }
         match &policy.r#type {

@@ -322,4 +322,3 @@ schema! {
     /// A mesh gateway (`mesh`); it has no settings.
     pub struct ConsulMeshConfigEntry {}
 }
-

@@ -1,6 +1,6 @@
 //! The `job` block and the job-level blocks: update, multiregion, periodic, parameterized, ui.
 
-use super::{Affinity, Constraint, Duration, Spread, Task, TaskGroup, Vault, Secret};
+use super::{Affinity, Constraint, Duration, Secret, Spread, Task, TaskGroup, Vault};
 use crate::span::Spanned;
 
 schema! {

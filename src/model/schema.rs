@@ -132,7 +132,7 @@ macro_rules! schema {
                 cx: &mut $crate::lower::Lowerer<'_>,
                 key: &str,
                 attr: $crate::lower::AttrIn,
-            ) -> Result<(), $crate::lower::AttrIn> {
+            ) -> Result<(), Box<$crate::lower::AttrIn>> {
                 $(
                     if <$crate::lower::kind::$kind as $crate::lower::kind::KindInfo>::IN_HCL
                         && key == hcl_key!($field $($key)?)
@@ -143,7 +143,7 @@ macro_rules! schema {
                         return Ok(());
                     }
                 )*
-                Err(attr)
+                Err(Box::new(attr))
             }
 
             #[allow(unused_variables)]
@@ -152,7 +152,7 @@ macro_rules! schema {
                 cx: &mut $crate::lower::Lowerer<'_>,
                 key: &str,
                 block: $crate::lower::BlockIn,
-            ) -> Result<(), $crate::lower::BlockIn> {
+            ) -> Result<(), Box<$crate::lower::BlockIn>> {
                 $(
                     if <$crate::lower::kind::$kind as $crate::lower::kind::KindInfo>::IN_HCL
                         && key == hcl_key!($field $($key)?)
@@ -163,7 +163,7 @@ macro_rules! schema {
                         return Ok(());
                     }
                 )*
-                Err(block)
+                Err(Box::new(block))
             }
 
             #[allow(unused_variables)]

@@ -180,7 +180,9 @@ impl<'de> Deserialize<'de> for Value {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-                MapVisitor(std::marker::PhantomData).visit_map(map).map(Value::Object)
+                MapVisitor(std::marker::PhantomData)
+                    .visit_map(map)
+                    .map(Value::Object)
             }
         }
 
@@ -326,7 +328,9 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Map<V> {
 ///
 /// HCL writes durations as Go duration strings (`"10s"`, `"1h30m"`) or as a number of
 /// nanoseconds; JSON carries the nanoseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Duration(pub i64);
 
@@ -515,7 +519,10 @@ mod tests {
         let mut m = Map::new();
         m.insert("b".to_string().into(), 1.into());
         m.insert("a".to_string().into(), 2.into());
-        assert_eq!(m.insert("b".to_string().into(), 3.into()).map(|v| v.inner), Some(1));
+        assert_eq!(
+            m.insert("b".to_string().into(), 3.into()).map(|v| v.inner),
+            Some(1)
+        );
         let keys: Vec<_> = m.keys().map(|k| k.as_str()).collect();
         assert_eq!(keys, ["b", "a"]);
         assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"b":3,"a":2}"#);

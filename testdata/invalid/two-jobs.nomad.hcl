@@ -1,0 +1,3 @@
+job "one" {}
+
+job "two" {}
