@@ -236,7 +236,7 @@ impl miette::Diagnostic for Diagnostic {
 
 /// Every diagnostic of one source, with the source, as one error.
 ///
-/// This is the error of [`parse`](crate::parse). It implements [`miette::Diagnostic`], with each
+/// This is the error of [`parse`](crate::parse()). It implements [`miette::Diagnostic`], with each
 /// finding as a related diagnostic, so `miette` renders all of them with source snippets.
 #[derive(Clone, Debug)]
 pub struct Report {

@@ -1,4 +1,4 @@
-//! Parse stage: HCL text to a syntax tree (hcl-edit), then to the model (see [`lower`](crate::lower)).
+//! Parse stage: HCL text to a syntax tree (hcl-edit), then to the model (the `lower` stage).
 //!
 //! A syntax error is one diagnostic at its position; every other finding is collected.
 

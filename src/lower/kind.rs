@@ -1,5 +1,5 @@
 //! How each kind of model field takes its attribute or block: the field kinds the `schema!`
-//! macro in [`model`](crate::model) names (`Attr`, `Block`, `Blocks`, `Map`, ...).
+//! macro in `model` names (`Attr`, `Block`, `Blocks`, `Map`, ...).
 
 pub(crate) use super::special::{Affinities, Constraints, GroupScaling, TaskScaling};
 use super::{AttrIn, Block, BlockIn, FromValue, Lowerer};

@@ -1,4 +1,4 @@
-//! Lower stage: walks the hcl-edit syntax tree into the typed [`model`](crate::model),
+//! Lower stage: walks the hcl-edit syntax tree into the typed `model`,
 //! keeping the span of every block, label, key and value, and collecting every finding.
 
 mod convert;
@@ -39,7 +39,7 @@ pub(crate) struct BlockIn {
 
 /// A block of the model: its HCL schema and how its keys lower into its fields.
 ///
-/// Implemented by the `schema!` macro in [`model`](crate::model).
+/// Implemented by the `schema!` macro in `model`.
 pub(crate) trait Block: Default {
     /// The HCL keys (attributes and blocks) the body accepts, for "did you mean".
     const KEYS: &'static [&'static str];

@@ -1,0 +1,64 @@
+//! Property tests: no input makes the parser panic, and every span it reports lies inside the
+//! input, on character boundaries.
+
+use jobspec::{SourceFile, parse_recoverable};
+use proptest::prelude::*;
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256)
+}
+
+fn check_spans(text: &str) {
+    let parsed = parse_recoverable(&SourceFile::new("input", text));
+    for d in &parsed.diagnostics {
+        for label in d.labels() {
+            let span = label.span;
+            assert!(
+                span.start <= span.end && span.end <= text.len(),
+                "{d:?} outside the input"
+            );
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{d:?} not on a character boundary"
+            );
+        }
+    }
+}
+
+const SEED: &str = include_str!("../testdata/valid/connect-sidecar.nomad.hcl");
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+        check_spans(&text);
+    }
+
+    #[test]
+    fn mutated_jobspecs_never_panic(
+        cut in 0..SEED.len(),
+        len in 0..40usize,
+        insert in "[{}\\[\\]\"=$#%a-z0-9 \n\\\\é]{0,12}",
+    ) {
+        let mut start = cut;
+        while !SEED.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (start + len).min(SEED.len());
+        while !SEED.is_char_boundary(end) {
+            end -= 1;
+        }
+        let text = format!("{}{}{}", &SEED[..start], insert, &SEED[end..]);
+        check_spans(&text);
+    }
+
+    #[test]
+    fn durations_round_trip(ns in any::<i64>()) {
+        let d = jobspec::model::Duration(ns);
+        prop_assert_eq!(jobspec::model::Duration::parse(&d.to_string()), Ok(d));
+    }
+}
