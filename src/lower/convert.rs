@@ -23,6 +23,19 @@ pub(crate) trait FromValue: Sized {
 }
 
 impl Lowerer<'_> {
+    /// Reports that the value at `span` is `found` where `expected` is needed.
+    pub(crate) fn type_error(&mut self, span: Span, expected: &str, found: &Value, help: String) {
+        self.push(
+            Diagnostic::new(
+                Code::TypeMismatch,
+                span,
+                format!("expected {expected}, found {}", found.type_name()),
+            )
+            .with_label(format!("this is {}", found.type_name()))
+            .with_help(help),
+        );
+    }
+
     fn mismatch<T: FromValue>(&mut self, span: Span, found: &Value) {
         let expected = T::expected();
         let help = match found {
@@ -33,15 +46,24 @@ impl Lowerer<'_> {
             }
             _ => format!("write {expected} here"),
         };
-        self.push(
-            Diagnostic::new(
-                Code::TypeMismatch,
-                span,
-                format!("expected {expected}, found {}", found.type_name()),
-            )
-            .with_label(format!("this is {}", found.type_name()))
-            .with_help(help),
-        );
+        self.type_error(span, &expected, found, help);
+    }
+
+    /// The value as text, for an object key or a template interpolation: strings, numbers and
+    /// bools convert; anything else (null included) is reported.
+    pub(crate) fn text(&mut self, value: Spanned<Value>) -> Option<Spanned<String>> {
+        let span = value.span;
+        match value.inner {
+            Value::String(s) => Some(Spanned::new(s, span)),
+            Value::Number(n) => Some(Spanned::new(n.to_string(), span)),
+            Value::Bool(b) => Some(Spanned::new(b.to_string(), span)),
+            other => {
+                let help =
+                    "only strings, numbers and bools convert to text; use jsonencode() for others";
+                self.type_error(span, "a string", &other, help.to_owned());
+                None
+            }
+        }
     }
 
     fn out_of_range(&mut self, span: Span, n: Number, what: &str) {

@@ -78,15 +78,8 @@ impl Lowerer<'_> {
                             UnaryOperator::Neg => "a number",
                             UnaryOperator::Not => "a bool",
                         };
-                        self.push(
-                            Diagnostic::new(
-                                Code::TypeMismatch,
-                                operand.span,
-                                format!("expected {want}, found {}", other.type_name()),
-                            )
-                            .with_label(format!("this is {}", other.type_name()))
-                            .with_help(format!("the operator needs {want}")),
-                        );
+                        let help = format!("the operator needs {want}");
+                        self.type_error(operand.span, want, &other, help);
                         return None;
                     }
                 }
@@ -131,27 +124,7 @@ impl Lowerer<'_> {
             }
             ObjectKey::Expression(expr) => {
                 let value = self.eval(expr)?;
-                let span = value.span;
-                match value.inner {
-                    Value::String(s) => Some(Spanned::new(s, span)),
-                    Value::Number(n) => Some(Spanned::new(n.to_string(), span)),
-                    Value::Bool(b) => Some(Spanned::new(b.to_string(), span)),
-                    other => {
-                        self.push(
-                            Diagnostic::new(
-                                Code::TypeMismatch,
-                                span,
-                                format!(
-                                    "expected a string as object key, found {}",
-                                    other.type_name()
-                                ),
-                            )
-                            .with_label("not a string")
-                            .with_help("object keys are strings"),
-                        );
-                        None
-                    }
-                }
+                self.text(value)
             }
         }
     }
@@ -170,23 +143,7 @@ impl Lowerer<'_> {
                         continue;
                     }
                     let value = self.eval(interp.expr)?;
-                    match value.inner {
-                        Value::String(s) => out.push_str(&s),
-                        Value::Number(n) => out.push_str(&n.to_string()),
-                        Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
-                        other => {
-                            self.push(
-                                Diagnostic::new(
-                                    Code::TypeMismatch,
-                                    value.span,
-                                    format!("cannot interpolate {} into a string", other.type_name()),
-                                )
-                                .with_label(format!("this is {}", other.type_name()))
-                                .with_help("only strings, numbers and bools interpolate; use jsonencode() for others"),
-                            );
-                            return None;
-                        }
-                    }
+                    out.push_str(&self.text(value)?);
                 }
                 Element::Directive(directive) => {
                     return self.unsupported(span_of(&directive), "template directives");

@@ -73,7 +73,7 @@ fn expected_attribute(cx: &mut Lowerer<'_>, key: &str, block: &BlockIn) {
     );
 }
 
-fn expected_block(cx: &mut Lowerer<'_>, key: &str, attr: &AttrIn) {
+pub(super) fn expected_block(cx: &mut Lowerer<'_>, key: &str, attr: &AttrIn) {
     cx.push(
         Diagnostic::new(
             Code::ExpectedBlock,

@@ -1,7 +1,7 @@
 //! Blocks Nomad's parser decodes by hand (`jobspec2/hcl_conversions.go`): constraint and
 //! affinity shorthands, and the group and task `scaling` blocks.
 
-use super::kind::{Kind, KindInfo};
+use super::kind::{Kind, KindInfo, expected_block};
 use super::{AttrIn, BlockIn, Lowerer};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Affinity, Constraint, ScalingPolicy};
@@ -65,18 +65,6 @@ mod raw {
 }
 
 use raw::{RawAffinity, RawConstraint};
-
-fn expected_block(cx: &mut Lowerer<'_>, key: &str, attr: &AttrIn) {
-    cx.push(
-        Diagnostic::new(
-            Code::ExpectedBlock,
-            attr.key_span,
-            format!("`{key}` is a block, not an attribute"),
-        )
-        .with_label("written as an attribute")
-        .with_help(format!("write `{key} {{ ... }}` without `=`")),
-    );
-}
 
 /// Applies a shorthand (`version = "..."`) when it is set and not empty.
 fn shorthand(
