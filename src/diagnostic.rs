@@ -95,8 +95,28 @@ codes! {
     NumberRange = "jobspec::type::number_range", Error;
     /// A duration string is not in Go's syntax.
     InvalidDuration = "jobspec::type::invalid_duration", Error;
-    /// An expression this version cannot evaluate.
-    UnsupportedExpression = "jobspec::eval::unsupported", Error;
+    /// A `type` that is not a type constraint.
+    InvalidType = "jobspec::variable::invalid_type", Error;
+    /// A variable with no default and no value given.
+    UnsetVariable = "jobspec::variable::unset", Error;
+    /// A variable value that fails its type or its validation.
+    InvalidVariableValue = "jobspec::variable::invalid_value", Error;
+    /// Locals that refer to each other in a cycle.
+    LocalCycle = "jobspec::variable::local_cycle", Error;
+    /// A reference to an undeclared variable or local, or to a missing attribute.
+    UnknownReference = "jobspec::eval::unknown_reference", Error;
+    /// A reference where none is allowed (variable defaults, var files).
+    InvalidReference = "jobspec::eval::invalid_reference", Error;
+    /// An index out of range, or a missing map key.
+    InvalidIndex = "jobspec::eval::invalid_index", Error;
+    /// An operation with no result, such as a division by zero.
+    InvalidOperation = "jobspec::eval::invalid_operation", Error;
+    /// A call of a function that does not exist.
+    UnknownFunction = "jobspec::eval::unknown_function", Error;
+    /// A function called with the wrong number or kind of arguments.
+    FunctionCall = "jobspec::eval::function", Error;
+    /// Evaluation exceeded a limit (steps, collection size, string size).
+    EvalLimit = "jobspec::eval::limit", Error;
     /// An attribute current Nomad removed or deprecated.
     Deprecated = "jobspec::deprecated::attribute", Warning;
 }
@@ -256,6 +276,15 @@ impl Report {
     /// The source the findings point into.
     pub fn source(&self) -> &SourceFile {
         &self.source
+    }
+
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Puts the findings in source order.
+    pub(crate) fn sort(&mut self) {
+        self.diagnostics.sort_by_key(|d| d.span.start);
     }
 
     /// The findings, in source order.

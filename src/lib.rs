@@ -30,7 +30,7 @@ pub use diagnostic::{Code, Diagnostic, Report, Severity};
 #[doc(inline)]
 pub use model::Job;
 #[doc(inline)]
-pub use parse::{Parsed, parse, parse_recoverable};
+pub use parse::{Limits, ParseOptions, Parsed, parse, parse_recoverable, parse_with};
 #[doc(inline)]
 pub use source::SourceFile;
 #[doc(inline)]

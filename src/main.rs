@@ -4,8 +4,8 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use jobspec::{Diagnostic, Parsed, Report, Severity, SourceFile};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jobspec::{Diagnostic, ParseOptions, Parsed, Report, Severity, SourceFile};
 use serde::Serialize;
 
 /// Parse, validate and render Nomad job specifications with Consul Connect sidecars.
@@ -26,17 +26,67 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ParseFormat::NomadJson)]
         format: ParseFormat,
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// Check jobspecs and report every finding.
     Validate {
-        /// Jobspec files or directories (searched for `*.hcl` and `*.nomad`); `-` reads
-        /// standard input.
+        /// Jobspec files, or directories searched for `*.nomad`, `*.nomad.hcl` and
+        /// `*.nomad.json`; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
         format: ReportFormat,
+        #[command(flatten)]
+        inputs: Inputs,
     },
+}
+
+/// Input variable values, as `nomad job run` takes them.
+#[derive(Args)]
+struct Inputs {
+    /// Sets an input variable (repeatable); overrides var files and NOMAD_VAR_<name>.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Reads input variable values from an HCL or JSON file (repeatable; later files win).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+}
+
+impl Inputs {
+    /// Parse options for a jobspec read from `path`: variable values, the environment's
+    /// `NOMAD_VAR_`s, and file functions relative to the jobspec's folder.
+    fn options(&self) -> Result<ParseOptions, String> {
+        let mut options = ParseOptions::default();
+        for var in &self.vars {
+            let (name, value) = var
+                .split_once('=')
+                .ok_or_else(|| format!("--var {var:?}: expected NAME=VALUE"))?;
+            options.vars.push((name.to_owned(), value.to_owned()));
+        }
+        for path in &self.var_files {
+            options.var_files.push(read_source(path)?);
+        }
+        options.env = std::env::vars()
+            .filter(|(k, _)| k.starts_with("NOMAD_VAR_"))
+            .collect();
+        options.allow_fs = true;
+        Ok(options)
+    }
+}
+
+fn options_for(options: &ParseOptions, path: &Path) -> ParseOptions {
+    let mut options = options.clone();
+    options.base_dir = if path.as_os_str() == "-" {
+        std::env::current_dir().ok()
+    } else {
+        Some(
+            path.parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        )
+    };
+    options
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -70,8 +120,28 @@ fn main() -> ExitCode {
         }
     };
     let status = match cli.command {
-        Command::Parse { files, format } => parse(&files, format),
-        Command::Validate { files, format } => validate(&files, format),
+        Command::Parse {
+            files,
+            format,
+            inputs,
+        } => match inputs.options() {
+            Ok(options) => parse(&files, format, &options),
+            Err(e) => {
+                fail(&e);
+                Status::Failure
+            }
+        },
+        Command::Validate {
+            files,
+            format,
+            inputs,
+        } => match inputs.options() {
+            Ok(options) => validate(&files, format, &options),
+            Err(e) => {
+                fail(&e);
+                Status::Failure
+            }
+        },
     };
     ExitCode::from(status as u8)
 }
@@ -99,7 +169,7 @@ fn read_source(path: &Path) -> Result<SourceFile, String> {
     Ok(SourceFile::new(path.display().to_string(), text))
 }
 
-fn parse(files: &[PathBuf], format: ParseFormat) -> Status {
+fn parse(files: &[PathBuf], format: ParseFormat, options: &ParseOptions) -> Status {
     let mut status = Status::Clean;
     for path in files {
         let source = match read_source(path) {
@@ -110,13 +180,13 @@ fn parse(files: &[PathBuf], format: ParseFormat) -> Status {
                 continue;
             }
         };
-        let parsed = jobspec::parse_recoverable(&source);
+        let parsed = jobspec::parse_with(&source, &options_for(options, path));
         let has_errors = parsed.has_errors();
-        if !parsed.diagnostics.is_empty() {
-            let report = Report::new(source.clone(), parsed.diagnostics);
+        let color = std::io::stderr().is_terminal();
+        for report in reports(&source, &parsed) {
             let _ = std::io::stderr()
                 .lock()
-                .write_all(report.render(std::io::stderr().is_terminal()).as_bytes());
+                .write_all(report.render(color).as_bytes());
         }
         match parsed.job {
             Some(job) if !has_errors => match format {
@@ -149,19 +219,34 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
+/// Whether a file found in a directory is a jobspec: `*.nomad`, `*.nomad.hcl` or
+/// `*.nomad.json`. Files named on the command line are checked whatever their name.
+fn is_jobspec(path: &Path) -> bool {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    name.ends_with(".nomad") || name.ends_with(".nomad.hcl") || name.ends_with(".nomad.json")
+}
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "hcl" || e == "nomad") {
+        } else if is_jobspec(&path) {
             out.push(path);
         }
     }
     Ok(())
 }
 
-fn validate(paths: &[PathBuf], format: ReportFormat) -> Status {
+/// The non-empty reports of a parse: the jobspec's, then each var file's.
+fn reports(source: &SourceFile, parsed: &Parsed) -> Vec<Report> {
+    std::iter::once(Report::new(source.clone(), parsed.diagnostics.clone()))
+        .chain(parsed.var_files.iter().cloned())
+        .filter(|r| !r.diagnostics().is_empty())
+        .collect()
+}
+
+fn validate(paths: &[PathBuf], format: ReportFormat, options: &ParseOptions) -> Status {
     let files = match expand(paths) {
         Ok(files) => files,
         Err(e) => {
@@ -174,7 +259,7 @@ fn validate(paths: &[PathBuf], format: ReportFormat) -> Status {
     for path in &files {
         match read_source(path) {
             Ok(source) => {
-                let parsed = jobspec::parse_recoverable(&source);
+                let parsed = jobspec::parse_with(&source, &options_for(options, path));
                 results.push((source, parsed));
             }
             Err(e) => {
@@ -183,22 +268,18 @@ fn validate(paths: &[PathBuf], format: ReportFormat) -> Status {
             }
         }
     }
-    let errors: usize = results
-        .iter()
-        .map(|(_, p)| p.diagnostics.iter().filter(|d| d.is_error()).count())
-        .sum();
-    let warnings: usize = results
-        .iter()
-        .map(|(_, p)| {
-            p.diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Warning)
-                .count()
-        })
-        .sum();
+    let files = results.len();
+    let all: Vec<Report> = results.iter().flat_map(|(s, p)| reports(s, p)).collect();
+    let count = |severity| {
+        all.iter()
+            .flat_map(Report::diagnostics)
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     match format {
-        ReportFormat::Human => emit(&human_report(&results, errors, warnings)),
-        ReportFormat::Json => emit(&json_report(&results, errors, warnings)),
+        ReportFormat::Human => emit(&human_report(&all, files, errors, warnings)),
+        ReportFormat::Json => emit(&json_report(&all, files, errors, warnings)),
     }
     if errors > 0 {
         status = status.max(Status::Invalid);
@@ -206,15 +287,12 @@ fn validate(paths: &[PathBuf], format: ReportFormat) -> Status {
     status
 }
 
-fn human_report(results: &[(SourceFile, Parsed)], errors: usize, warnings: usize) -> String {
+fn human_report(reports: &[Report], files: usize, errors: usize, warnings: usize) -> String {
     let color = std::io::stdout().is_terminal();
     let mut out = String::new();
-    for (source, parsed) in results {
-        if !parsed.diagnostics.is_empty() {
-            out.push_str(&Report::new(source.clone(), parsed.diagnostics.clone()).render(color));
-        }
+    for report in reports {
+        out.push_str(&report.render(color));
     }
-    let files = results.len();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     out.push_str(&format!(
         "{} checked: {}, {}\n",
@@ -294,14 +372,18 @@ fn json_diagnostic<'a>(source: &'a SourceFile, d: &'a Diagnostic) -> JsonDiagnos
     }
 }
 
-fn json_report(results: &[(SourceFile, Parsed)], errors: usize, warnings: usize) -> String {
+fn json_report(reports: &[Report], files: usize, errors: usize, warnings: usize) -> String {
     let report = JsonReport {
-        diagnostics: results
+        diagnostics: reports
             .iter()
-            .flat_map(|(s, p)| p.diagnostics.iter().map(move |d| json_diagnostic(s, d)))
+            .flat_map(|r| {
+                r.diagnostics()
+                    .iter()
+                    .map(move |d| json_diagnostic(r.source(), d))
+            })
             .collect(),
         summary: Summary {
-            files: results.len(),
+            files,
             errors,
             warnings,
         },

@@ -2,28 +2,74 @@
 //!
 //! A syntax error is one diagnostic at its position; every other finding is collected.
 
+use std::path::PathBuf;
+
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::lower;
+pub use crate::lower::eval::Limits;
 use crate::model::Job;
 use crate::source::SourceFile;
 use crate::span::Span;
+
+/// How to parse: input variable values, filesystem access, strictness and limits.
+///
+/// The default is what an embedding server wants for untrusted input: no variable values, no
+/// filesystem access, strict. The CLI allows the filesystem functions and reads
+/// `NOMAD_VAR_<name>` from its environment, as `nomad job run` does.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ParseOptions {
+    /// `--var name=value` assignments, in order; the last one of a name wins.
+    pub vars: Vec<(String, String)>,
+    /// Var files (HCL `name = value`, or JSON), in order; later files win.
+    pub var_files: Vec<SourceFile>,
+    /// The environment, read for `NOMAD_VAR_<name>` (lowest precedence after defaults).
+    pub env: Vec<(String, String)>,
+    /// The folder relative paths in `file()` and friends resolve against.
+    pub base_dir: Option<PathBuf>,
+    /// Whether `file()`, `fileexists()`, `fileset()` and `filebase64()` may read files.
+    pub allow_fs: bool,
+    /// Whether a var-file or `--var` value for an undeclared variable is an error (else a
+    /// warning), as Nomad's `-hcl2-strict`.
+    pub strict: bool,
+    /// Bounds on evaluation.
+    pub limits: Limits,
+}
+
+impl Default for ParseOptions {
+    fn default() -> ParseOptions {
+        ParseOptions {
+            vars: Vec::new(),
+            var_files: Vec::new(),
+            env: Vec::new(),
+            base_dir: None,
+            allow_fs: false,
+            strict: true,
+            limits: Limits::default(),
+        }
+    }
+}
 
 /// What parsing a source produced: the job, if there was one to read, and every finding.
 ///
 /// The job is present even when findings are errors, as long as the text was valid HCL and
 /// held a `job` block: the parts in error are left unset.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Parsed {
     /// The job, possibly partial.
     pub job: Option<Job>,
-    /// Every finding, in source order.
+    /// Every finding in the jobspec, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings in each var file, in the order given (empty reports included).
+    pub var_files: Vec<Report>,
 }
 
 impl Parsed {
-    /// Whether any finding is an error.
+    /// Whether any finding, in the jobspec or a var file, is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
+            || self.var_files.iter().any(|r| r.error_count() > 0)
     }
 }
 
@@ -66,20 +112,65 @@ pub fn parse(text: &str) -> Result<Job, Report> {
 /// assert_eq!(parsed.diagnostics[0].help.as_deref(), Some("did you mean `priority`?"));
 /// ```
 pub fn parse_recoverable(source: &SourceFile) -> Parsed {
+    parse_with(source, &ParseOptions::default())
+}
+
+/// Parses a jobspec with variable values and settings, returning the (possibly partial) job
+/// with every finding.
+///
+/// ```
+/// use jobspec::{ParseOptions, SourceFile, parse_with};
+///
+/// let source = SourceFile::new("web.nomad.hcl", r#"
+/// variable "count" {
+///   type = number
+/// }
+/// job "web" {
+///   group "api" {
+///     count = var.count
+///   }
+/// }
+/// "#);
+/// let mut options = ParseOptions::default();
+/// options.vars.push(("count".into(), "3".into()));
+/// let parsed = parse_with(&source, &options);
+/// assert_eq!(parsed.job.unwrap().task_groups[0].count.as_deref(), Some(&3));
+/// ```
+pub fn parse_with(source: &SourceFile, options: &ParseOptions) -> Parsed {
     let text = source.text();
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => {
-            let (job, diagnostics) = lower::lower_file(text, body);
-            Parsed { job, diagnostics }
+            let lowered = lower::lower_file(text, body, options);
+            Parsed {
+                job: lowered.job,
+                diagnostics: lowered.diagnostics,
+                var_files: lowered.var_files,
+            }
         }
         Err(error) => Parsed {
             job: None,
             diagnostics: vec![syntax_error(text, &error)],
+            var_files: Vec::new(),
         },
     }
 }
 
-fn syntax_error(text: &str, error: &hcl_edit::parser::Error) -> Diagnostic {
+/// The byte offset of a 1-based line and column (in characters), clamped to the text.
+pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line_text = &text[start.min(text.len())..];
+    start
+        + line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i)
+}
+
+pub(crate) fn syntax_error(text: &str, error: &hcl_edit::parser::Error) -> Diagnostic {
     let start = error.location().offset().min(text.len());
     let end = text[start..]
         .chars()

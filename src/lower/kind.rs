@@ -86,7 +86,7 @@ pub(super) fn expected_block(cx: &mut Lowerer<'_>, key: &str, attr: &AttrIn) {
 }
 
 fn lower_attr<T: FromValue>(cx: &mut Lowerer<'_>, slot: &mut Option<Spanned<T>>, attr: AttrIn) {
-    if let Some(value) = cx.eval(attr.value) {
+    if let Some(value) = cx.eval_owned(attr.value) {
         if let Some(v) = T::convert(cx, value) {
             *slot = Some(v);
         }

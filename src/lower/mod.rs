@@ -2,18 +2,26 @@
 //! keeping the span of every block, label, key and value, and collecting every finding.
 
 mod convert;
-mod eval;
+mod dynamic;
+pub(crate) mod eval;
+mod freeform;
 pub(crate) mod kind;
 mod normalize;
 mod special;
+pub(crate) mod types;
+mod variables;
+
+use std::path::PathBuf;
 
 use hcl_edit::structure::{Body, Structure};
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::model::Job;
+use crate::parse::ParseOptions;
 use crate::span::{Span, Spanned};
 
 pub(crate) use convert::FromValue;
+use eval::{Limits, Scope};
 
 /// An attribute on its way into the model.
 pub(crate) struct AttrIn {
@@ -63,36 +71,64 @@ pub(crate) trait Block: Default {
     fn finish(&self, cx: &mut Lowerer<'_>, ident: Span);
 }
 
-/// The state of one lowering: the source text and the findings so far.
+/// The state of one lowering: the source text, what expressions can see, the evaluation
+/// budget, and the findings so far.
 pub(crate) struct Lowerer<'s> {
     pub(crate) text: &'s str,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) scope: Scope,
+    pub(crate) limits: Limits,
+    pub(crate) steps_left: u64,
+    pub(crate) budget_reported: bool,
+    /// Variables and locals whose value could not be computed: references to them fail
+    /// silently, so one mistake is reported once.
+    pub(crate) poisoned: Vec<String>,
+    /// Where relative paths in `file()` and friends resolve.
+    pub(crate) base_dir: Option<PathBuf>,
+}
+
+/// What lowering a file produced.
+pub(crate) struct Lowered {
+    pub(crate) job: Option<Job>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) var_files: Vec<Report>,
 }
 
 fn span_of(s: &impl hcl_edit::Span) -> Span {
     s.span().map_or(Span::NONE, Span::from)
 }
 
-/// Lowers a parsed file body, which must hold exactly one `job` block.
-pub(crate) fn lower_file(text: &str, body: Body) -> (Option<Job>, Vec<Diagnostic>) {
-    let mut cx = Lowerer {
-        text,
-        diagnostics: Vec::new(),
-    };
-    let mut job: Option<Spanned<Job>> = None;
+/// Lowers a parsed file body: variables, then locals, then the one `job` block.
+pub(crate) fn lower_file(text: &str, body: Body, options: &ParseOptions) -> Lowered {
+    let mut cx = Lowerer::new(text, options);
+    let mut jobs = Vec::new();
+    let mut variables = Vec::new();
+    let mut locals = Vec::new();
     for structure in body {
         match structure {
-            Structure::Block(block) if block.ident.as_str() == "job" => {
-                let block = cx.block_in(block);
-                match &job {
-                    Some(first) => {
-                        let first = first.span;
-                        cx.duplicate_block("job", block.ident_span, first);
-                    }
-                    None => job = Some(cx.lower_block("job", block)),
-                }
-            }
+            Structure::Block(block) => match block.ident.as_str() {
+                "job" => jobs.push(block),
+                "variable" | "variables" => variables.push(block),
+                "locals" => locals.push(block),
+                _ => cx.unknown_top_level(Structure::Block(block)),
+            },
             other => cx.unknown_top_level(other),
+        }
+    }
+    let mut var_files = Vec::new();
+    let vars = cx.resolve_variables(variables, options, &mut var_files);
+    cx.scope.vars = Some(vars);
+    cx.resolve_locals(locals);
+
+    let mut job: Option<Spanned<Job>> = None;
+    for block in jobs {
+        let block = cx.block_in(block);
+        match &job {
+            Some(first) => {
+                let first = first.span;
+                cx.duplicate_block("job", block.ident_span, first);
+            }
+            None => job = Some(cx.lower_block("job", block)),
         }
     }
     let job = match job {
@@ -116,7 +152,32 @@ pub(crate) fn lower_file(text: &str, body: Body) -> (Option<Job>, Vec<Diagnostic
         }
     };
     cx.diagnostics.sort_by_key(|d| d.span.start);
-    (job, cx.diagnostics)
+    for report in &mut var_files {
+        report.sort();
+    }
+    Lowered {
+        job,
+        diagnostics: cx.diagnostics,
+        var_files,
+    }
+}
+
+impl<'s> Lowerer<'s> {
+    pub(crate) fn new(text: &'s str, options: &ParseOptions) -> Lowerer<'s> {
+        Lowerer {
+            text,
+            diagnostics: Vec::new(),
+            scope: Scope {
+                allow_fs: options.allow_fs,
+                ..Scope::default()
+            },
+            limits: options.limits,
+            steps_left: options.limits.max_steps,
+            budget_reported: false,
+            poisoned: Vec::new(),
+            base_dir: options.base_dir.clone(),
+        }
+    }
 }
 
 impl Lowerer<'_> {
@@ -189,6 +250,9 @@ impl Lowerer<'_> {
                         self.unknown::<B>(key.as_str(), attr.key_span, false);
                     }
                 }
+                Structure::Block(block) if block.ident.as_str() == "dynamic" => {
+                    self.expand_dynamic(block, out);
+                }
                 Structure::Block(block) => {
                     let key = block.ident.as_str().to_owned();
                     let block = self.block_in(block);
@@ -222,6 +286,11 @@ impl Lowerer<'_> {
     }
 
     fn unknown<B: Block>(&mut self, key: &str, span: Span, is_block: bool) {
+        self.unknown_key(key, span, is_block, B::KEYS);
+    }
+
+    /// Reports an unknown attribute or block `key`, suggesting the closest of `known`.
+    pub(crate) fn unknown_key(&mut self, key: &str, span: Span, is_block: bool, known: &[&str]) {
         let (code, what) = if is_block {
             (Code::UnknownBlock, "block type")
         } else {
@@ -229,9 +298,9 @@ impl Lowerer<'_> {
         };
         let mut diagnostic = Diagnostic::new(code, span, format!("unknown {what} `{key}`"))
             .with_label(format!("not a known {what} here"));
-        diagnostic = match did_you_mean(key, B::KEYS) {
+        diagnostic = match did_you_mean(key, known) {
             Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
-            None => diagnostic.with_help(format!("known keys here: {}", list_keys(B::KEYS))),
+            None => diagnostic.with_help(format!("known keys here: {}", list_keys(known))),
         };
         self.push(diagnostic);
     }
@@ -247,21 +316,14 @@ impl Lowerer<'_> {
         } else {
             Code::UnknownAttribute
         };
-        let (message, help) = if TOP.contains(&key) {
-            (
-                format!("`{key}` blocks are not supported yet"),
-                "evaluate variables before parsing, or inline their values".to_owned(),
-            )
-        } else {
-            let help = match did_you_mean(key, TOP) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => "the top level of a jobspec holds one `job` block".to_owned(),
-            };
-            (format!("unexpected `{key}` at the top level"), help)
+        let help = match did_you_mean(key, TOP) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "the top level of a jobspec holds `variable`, `variables`, `locals` and one `job` block".to_owned(),
         };
-        let diagnostic = Diagnostic::new(code, span, message)
-            .with_label("not allowed here")
-            .with_help(help);
+        let diagnostic =
+            Diagnostic::new(code, span, format!("unexpected `{key}` at the top level"))
+                .with_label("not allowed here")
+                .with_help(help);
         self.push(diagnostic);
     }
 

@@ -1,0 +1,801 @@
+//! Input variables and locals (Nomad's `jobspec2/types.variables.go`, `types.config.go`):
+//! declarations, values from `NOMAD_VAR_`, var files and `--var` in Nomad's precedence, type
+//! constraints, validation blocks, and locals evaluated in dependency order.
+
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::{Block, Structure};
+use hcl_edit::visit::{Visit, visit_expr};
+
+use super::eval::Scope;
+use super::types::Type;
+use super::{Lowerer, did_you_mean, span_of};
+use crate::diagnostic::{Code, Diagnostic, Report};
+use crate::model::{Map, Value};
+use crate::parse::ParseOptions;
+use crate::source::SourceFile;
+use crate::span::{Span, Spanned};
+
+const VARIABLE_KEYS: &[&str] = &["type", "default", "description", "sensitive", "validation"];
+
+/// A `variable` declaration.
+struct Declaration {
+    name: Spanned<String>,
+    /// Whether the `type` or `default` was in error (already reported).
+    broken: bool,
+    /// The `variable` keyword, where findings about the variable point.
+    ident: Span,
+    ty: Option<Type>,
+    default: Option<Spanned<Value>>,
+    sensitive: bool,
+    validations: Vec<Validation>,
+}
+
+struct Validation {
+    condition: Expression,
+    error_message: Expression,
+    span: Span,
+}
+
+/// Where a variable's value came from, for messages.
+enum Origin {
+    Default,
+    Env(String),
+    /// A var file (index into the reports) and the value's span in it.
+    VarFile(usize, Span),
+    Cli,
+}
+
+impl Origin {
+    fn describe(&self, name: &str) -> String {
+        match self {
+            Origin::Default => "its default".to_owned(),
+            Origin::Env(var) => format!("the environment variable {var}"),
+            Origin::VarFile(..) => "the var file".to_owned(),
+            Origin::Cli => format!("`--var {name}=...`"),
+        }
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl Lowerer<'_> {
+    /// Runs `f` with `scope` in place of the current scope.
+    pub(crate) fn with_scope<T>(&mut self, scope: Scope, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.scope, scope);
+        let out = f(self);
+        self.scope = saved;
+        out
+    }
+
+    /// Evaluates `expr` with no references and no function calls, as Nomad evaluates
+    /// variable defaults and var files.
+    fn eval_literal(&mut self, expr: &Expression) -> Option<Spanned<Value>> {
+        let scope = Scope {
+            literal_only: true,
+            ..Scope::default()
+        };
+        self.with_scope(scope, |cx| cx.eval(expr))
+    }
+
+    fn declaration(&mut self, block: Block) -> Option<Declaration> {
+        let ident = span_of(&block.ident);
+        let Some(label) = block.labels.first() else {
+            self.push(
+                Diagnostic::new(Code::MissingLabel, ident, "a `variable` block needs a name")
+                    .with_label("missing the name")
+                    .with_help("write `variable \"<name>\" { ... }`"),
+            );
+            return None;
+        };
+        let name = Spanned::new(label.as_str().to_owned(), span_of(label));
+        if !is_identifier(&name) {
+            self.push(
+                Diagnostic::new(Code::InvalidLabel, name.span, format!("{:?} is not a valid variable name", name.inner))
+                    .with_label("invalid name")
+                    .with_help("a name starts with a letter or underscore and holds only letters, digits, underscores and dashes"),
+            );
+            return None;
+        }
+        let mut decl = Declaration {
+            name,
+            broken: false,
+            ident,
+            ty: None,
+            default: None,
+            sensitive: false,
+            validations: Vec::new(),
+        };
+        for structure in block.body {
+            match structure {
+                Structure::Attribute(attr) => match attr.key.as_str() {
+                    "type" => {
+                        decl.ty = Type::from_expr(self, &attr.value);
+                        decl.broken |= decl.ty.is_none();
+                    }
+                    "default" => {
+                        decl.default = self.eval_literal(&attr.value);
+                        decl.broken |= decl.default.is_none();
+                    }
+                    "description" => {
+                        self.eval_literal(&attr.value);
+                    }
+                    "sensitive" => {
+                        decl.sensitive = matches!(
+                            self.eval_literal(&attr.value).map(|v| v.inner),
+                            Some(Value::Bool(true))
+                        );
+                    }
+                    other => self.unknown_key(other, span_of(&attr.key), false, VARIABLE_KEYS),
+                },
+                Structure::Block(b) if b.ident.as_str() == "validation" => {
+                    let span = span_of(&b.ident);
+                    let mut condition = None;
+                    let mut error_message = None;
+                    for s in b.body {
+                        match s {
+                            Structure::Attribute(a) if a.key.as_str() == "condition" => {
+                                condition = Some(a.value)
+                            }
+                            Structure::Attribute(a) if a.key.as_str() == "error_message" => {
+                                error_message = Some(a.value)
+                            }
+                            Structure::Attribute(a) => {
+                                self.unknown_key(
+                                    a.key.as_str(),
+                                    span_of(&a.key),
+                                    false,
+                                    &["condition", "error_message"],
+                                );
+                            }
+                            Structure::Block(inner) => {
+                                self.unknown_key(
+                                    inner.ident.as_str(),
+                                    span_of(&inner.ident),
+                                    true,
+                                    &["condition", "error_message"],
+                                );
+                            }
+                        }
+                    }
+                    match (condition, error_message) {
+                        (Some(condition), Some(error_message)) => {
+                            decl.validations.push(Validation {
+                                condition,
+                                error_message,
+                                span,
+                            })
+                        }
+                        (condition, _) => {
+                            let missing = if condition.is_none() {
+                                "condition"
+                            } else {
+                                "error_message"
+                            };
+                            self.push(
+                                Diagnostic::new(
+                                    Code::MissingAttribute,
+                                    span,
+                                    format!("the required attribute `{missing}` is missing"),
+                                )
+                                .with_label(format!("this block needs `{missing}`"))
+                                .with_help(
+                                    "a `validation` block has a `condition` and an `error_message`",
+                                ),
+                            );
+                        }
+                    }
+                }
+                Structure::Block(b) => {
+                    self.unknown_key(b.ident.as_str(), span_of(&b.ident), true, VARIABLE_KEYS)
+                }
+            }
+        }
+        Some(decl)
+    }
+
+    /// Declarations from `variables { name = default }` blocks.
+    fn shorthand_declarations(&mut self, block: Block, out: &mut Vec<Declaration>) {
+        for structure in block.body {
+            match structure {
+                Structure::Attribute(attr) => {
+                    let name = Spanned::new(attr.key.as_str().to_owned(), span_of(&attr.key));
+                    let default = self.eval_literal(&attr.value);
+                    out.push(Declaration {
+                        broken: default.is_none(),
+                        ident: name.span,
+                        name,
+                        ty: None,
+                        default,
+                        sensitive: false,
+                        validations: Vec::new(),
+                    });
+                }
+                Structure::Block(b) => {
+                    self.push(
+                        Diagnostic::new(Code::ExpectedAttribute, span_of(&b.ident), "a `variables` block holds `name = default` attributes only")
+                            .with_label("a block")
+                            .with_help("declare variables with types or validation in `variable \"<name>\" { ... }` blocks"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Declares the variables, resolves their values in Nomad's precedence (default <
+    /// `NOMAD_VAR_` < var files < `--var`), converts and validates them.
+    pub(crate) fn resolve_variables(
+        &mut self,
+        blocks: Vec<Block>,
+        options: &ParseOptions,
+        var_files: &mut Vec<Report>,
+    ) -> Map<Value> {
+        let mut decls: Vec<Declaration> = Vec::new();
+        for block in blocks {
+            if block.ident.as_str() == "variables" {
+                self.shorthand_declarations(block, &mut decls);
+            } else if let Some(decl) = self.declaration(block) {
+                decls.push(decl);
+            }
+        }
+        // Duplicates: the first declaration stands.
+        let mut unique: Vec<Declaration> = Vec::with_capacity(decls.len());
+        for decl in decls {
+            if let Some(first) = unique.iter().find(|d| d.name.inner == decl.name.inner) {
+                let first = first.name.span;
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateKey,
+                        decl.name.span,
+                        format!("the variable `{}` is declared twice", decl.name.inner),
+                    )
+                    .with_label("second declaration")
+                    .with_related(first, "first declared here")
+                    .with_help("remove one of the declarations"),
+                );
+            } else {
+                unique.push(decl);
+            }
+        }
+        let decls = unique;
+        let names: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
+
+        // Assignments, lowest precedence first; later ones win.
+        let mut assigned: Vec<(String, Spanned<Value>, Origin)> = Vec::new();
+        for (key, raw) in &options.env {
+            let Some(name) = key.strip_prefix("NOMAD_VAR_") else {
+                continue;
+            };
+            // Undeclared names are ignored, as in Nomad.
+            let Some(decl) = decls.iter().find(|d| d.name.inner == name) else {
+                continue;
+            };
+            if let Some(v) = self.raw_value(raw, decl, &Origin::Env(key.clone())) {
+                assigned.push((name.to_owned(), v, Origin::Env(key.clone())));
+            }
+        }
+        for file in &options.var_files {
+            let index = var_files.len();
+            let (values, diagnostics) = read_var_file(file, &names, options);
+            for (name, value) in values {
+                let origin = Origin::VarFile(index, value.span);
+                assigned.push((name, value, origin));
+            }
+            var_files.push(Report::new(file.clone(), diagnostics));
+        }
+        for (name, raw) in &options.vars {
+            let origin = Origin::Cli;
+            let Some(decl) = decls.iter().find(|d| d.name.inner == *name) else {
+                if options.strict {
+                    let help = match did_you_mean(name, &names) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => "declare it with `variable \"<name>\" { ... }`".to_owned(),
+                    };
+                    self.push(
+                        Diagnostic::new(
+                            Code::UnknownReference,
+                            Span::NONE,
+                            format!(
+                                "`--var {name}=...` sets a variable the jobspec does not declare"
+                            ),
+                        )
+                        .with_label("undeclared variable")
+                        .with_help(help),
+                    );
+                }
+                continue;
+            };
+            if let Some(v) = self.raw_value(raw, decl, &origin) {
+                assigned.push((name.clone(), v, origin));
+            }
+        }
+
+        let mut values = Map::new();
+        for decl in &decls {
+            if decl.broken {
+                self.poisoned.push(decl.name.inner.clone());
+                continue;
+            }
+            let last = assigned
+                .iter_mut()
+                .rev()
+                .find(|(n, _, _)| *n == decl.name.inner);
+            let (value, origin) = match (last, &decl.default) {
+                (Some((_, v, origin)), _) => (
+                    std::mem::take(v),
+                    std::mem::replace(origin, Origin::Default),
+                ),
+                (None, Some(default)) => (default.clone(), Origin::Default),
+                (None, None) => {
+                    self.push(
+                        Diagnostic::new(Code::UnsetVariable, decl.name.span, format!("the variable `{}` has no value", decl.name.inner))
+                            .with_label("no default, and no value given")
+                            .with_help(format!(
+                                "set it with `--var {0}=...`, a var file, or NOMAD_VAR_{0}; or give it a `default`",
+                                decl.name.inner
+                            )),
+                    );
+                    self.poisoned.push(decl.name.inner.clone());
+                    continue;
+                }
+            };
+            match self.typed(decl, value, &origin, var_files) {
+                Some(value) if self.validate_variable(decl, &value) => {
+                    values.insert(decl.name.clone(), value);
+                }
+                _ => self.poisoned.push(decl.name.inner.clone()),
+            }
+        }
+        values
+    }
+
+    /// A value from the environment or `--var`: raw text for string, number and untyped
+    /// variables, an HCL expression otherwise (`-var 'dcs=["a","b"]'`).
+    fn raw_value(
+        &mut self,
+        raw: &str,
+        decl: &Declaration,
+        origin: &Origin,
+    ) -> Option<Spanned<Value>> {
+        if Type::takes_raw_text(decl.ty.as_ref()) {
+            return Some(Spanned::new(Value::String(raw.to_owned()), decl.name.span));
+        }
+        match eval_text(raw, self.limits) {
+            Ok(v) => Some(Spanned::new(v, decl.name.span)),
+            Err(e) => {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidVariableValue,
+                        decl.name.span,
+                        format!(
+                            "the value of `{}` from {} is not a valid expression: {e}",
+                            decl.name.inner,
+                            origin.describe(&decl.name)
+                        ),
+                    )
+                    .with_label("this variable")
+                    .with_help(format!(
+                        "a {} value is written in HCL syntax, e.g. `[\"a\", \"b\"]`",
+                        decl.ty
+                            .as_ref()
+                            .map_or("typed".to_owned(), ToString::to_string)
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    /// Converts a value to the variable's type, reporting where the value came from.
+    fn typed(
+        &mut self,
+        decl: &Declaration,
+        value: Spanned<Value>,
+        origin: &Origin,
+        var_files: &mut [Report],
+    ) -> Option<Spanned<Value>> {
+        let Some(ty) = &decl.ty else {
+            return Some(value);
+        };
+        let span = value.span;
+        match ty.convert(value.inner) {
+            Ok(v) => Some(Spanned::new(v, span)),
+            Err(e) => {
+                let e = if decl.sensitive {
+                    format!("it is not a valid {ty} (the value is sensitive and not shown)")
+                } else {
+                    e
+                };
+                let message = format!(
+                    "invalid value for `{}` from {}: {e}",
+                    decl.name.inner,
+                    origin.describe(&decl.name)
+                );
+                match origin {
+                    Origin::VarFile(index, at) => {
+                        let diagnostic = Diagnostic::new(Code::InvalidVariableValue, *at, message)
+                            .with_label(format!("not a {ty}"))
+                            .with_help(format!(
+                                "the variable is declared `type = {ty}` in the jobspec"
+                            ));
+                        var_files[*index].push(diagnostic);
+                    }
+                    _ => {
+                        let at = if matches!(origin, Origin::Default) {
+                            span
+                        } else {
+                            decl.name.span
+                        };
+                        self.push(
+                            Diagnostic::new(Code::InvalidVariableValue, at, message)
+                                .with_label(format!("expected {ty}"))
+                                .with_related(decl.ident, "declared here")
+                                .with_help(format!(
+                                    "give `{}` a value of type {ty}",
+                                    decl.name.inner
+                                )),
+                        );
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    /// Runs the variable's `validation` blocks; `false` when one fails.
+    fn validate_variable(&mut self, decl: &Declaration, value: &Spanned<Value>) -> bool {
+        let mut ok = true;
+        for v in &decl.validations {
+            let refs = references(&v.condition, "var");
+            if !refs.contains(&decl.name.inner) || refs.iter().any(|r| *r != decl.name.inner) {
+                self.push(
+                    Diagnostic::new(Code::InvalidReference, span_of(&v.condition), format!("a validation condition must refer to `var.{}`, and to no other variable", decl.name.inner))
+                        .with_label("invalid condition")
+                        .with_help(format!("check the variable's own value, e.g. `length(var.{}) > 0`", decl.name.inner)),
+                );
+                ok = false;
+                continue;
+            }
+            let mut vars = Map::new();
+            vars.insert(decl.name.clone(), value.clone());
+            let scope = Scope {
+                vars: Some(vars),
+                ..Scope::default()
+            };
+            let (cond, message) = self.with_scope(scope, |cx| {
+                (cx.eval(&v.condition), cx.eval(&v.error_message))
+            });
+            let message = match message.map(|m| m.inner) {
+                Some(Value::String(m)) if !m.trim().is_empty() => m,
+                _ => {
+                    self.push(
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            span_of(&v.error_message),
+                            "a validation's error_message must be a non-empty string",
+                        )
+                        .with_label("invalid message")
+                        .with_help("say what a valid value looks like"),
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            match cond.map(|c| c.inner) {
+                Some(Value::Bool(true)) => {}
+                Some(Value::Bool(false)) => {
+                    self.push(
+                        Diagnostic::new(
+                            Code::InvalidVariableValue,
+                            decl.name.span,
+                            format!("invalid value for `{}`: {message}", decl.name.inner),
+                        )
+                        .with_label("fails its validation")
+                        .with_related(v.span, "the rule")
+                        .with_help(format!(
+                            "give `{}` a value that meets the condition",
+                            decl.name.inner
+                        )),
+                    );
+                    ok = false;
+                }
+                Some(other) => {
+                    let help = "a validation condition is `true` or `false`".to_owned();
+                    self.type_error(span_of(&v.condition), "a bool", &other, help);
+                    ok = false;
+                }
+                None => ok = false,
+            }
+        }
+        ok
+    }
+
+    /// Evaluates the `locals` blocks in dependency order; a cycle is reported once, naming it.
+    pub(crate) fn resolve_locals(&mut self, blocks: Vec<Block>) {
+        let mut defs: Vec<(Spanned<String>, Expression)> = Vec::new();
+        for block in blocks {
+            for structure in block.body {
+                match structure {
+                    Structure::Attribute(attr) => {
+                        let name = Spanned::new(attr.key.as_str().to_owned(), span_of(&attr.key));
+                        if let Some((first, _)) = defs.iter().find(|(n, _)| n.inner == name.inner) {
+                            let first = first.span;
+                            self.push(
+                                Diagnostic::new(
+                                    Code::DuplicateKey,
+                                    name.span,
+                                    format!("the local `{}` is defined twice", name.inner),
+                                )
+                                .with_label("second definition")
+                                .with_related(first, "first defined here")
+                                .with_help("give each local a different name"),
+                            );
+                            continue;
+                        }
+                        defs.push((name, attr.value));
+                    }
+                    Structure::Block(b) => {
+                        self.push(
+                            Diagnostic::new(
+                                Code::ExpectedAttribute,
+                                span_of(&b.ident),
+                                "a `locals` block holds `name = expression` attributes only",
+                            )
+                            .with_label("a block")
+                            .with_help("write `name = { ... }` for an object value"),
+                        );
+                    }
+                }
+            }
+        }
+        let deps: Vec<Vec<usize>> = defs
+            .iter()
+            .map(|(_, expr)| {
+                references(expr, "local")
+                    .iter()
+                    .filter_map(|r| defs.iter().position(|(n, _)| n.inner == *r))
+                    .collect()
+            })
+            .collect();
+        // Depth-first topological order; 0 = unvisited, 1 = on the stack, 2 = done.
+        let mut state = vec![0u8; defs.len()];
+        let mut order = Vec::with_capacity(defs.len());
+        let mut in_cycle = vec![false; defs.len()];
+        for start in 0..defs.len() {
+            let mut stack = vec![(start, 0usize)];
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                if *next == 0 {
+                    if state[node] != 0 {
+                        stack.pop();
+                        continue;
+                    }
+                    state[node] = 1;
+                }
+                if let Some(&dep) = deps[node].get(*next) {
+                    *next += 1;
+                    match state[dep] {
+                        0 => stack.push((dep, 0)),
+                        1 => {
+                            let at = stack.iter().position(|&(n, _)| n == dep).unwrap_or(0);
+                            let cycle: Vec<usize> = stack[at..].iter().map(|&(n, _)| n).collect();
+                            if !cycle.iter().any(|&n| in_cycle[n]) {
+                                self.cycle(&defs, &cycle);
+                            }
+                            for n in cycle {
+                                in_cycle[n] = true;
+                            }
+                        }
+                        _ => {}
+                    }
+                } else {
+                    state[node] = 2;
+                    order.push(node);
+                    stack.pop();
+                }
+            }
+        }
+        self.scope.locals = Some(Map::new());
+        for i in order {
+            if in_cycle[i] || deps[i].iter().any(|&d| in_cycle[d]) {
+                self.poisoned.push(defs[i].0.inner.clone());
+                continue;
+            }
+            let (name, expr) = &defs[i];
+            match self.eval(expr) {
+                Some(value) => {
+                    if let Some(locals) = &mut self.scope.locals {
+                        locals.insert(name.clone(), value);
+                    }
+                }
+                None => self.poisoned.push(name.inner.clone()),
+            }
+        }
+    }
+
+    fn cycle(&mut self, defs: &[(Spanned<String>, Expression)], cycle: &[usize]) {
+        let names: Vec<String> = cycle
+            .iter()
+            .map(|&i| format!("local.{}", defs[i].0.inner))
+            .collect();
+        let first = &defs[cycle[0]].0;
+        let mut diagnostic = Diagnostic::new(
+            Code::LocalCycle,
+            first.span,
+            format!(
+                "these locals refer to each other in a cycle: {} -> {}",
+                names.join(" -> "),
+                names[0]
+            ),
+        )
+        .with_label("part of the cycle")
+        .with_help("break the cycle: one of these locals must not depend on the others");
+        for &i in &cycle[1..] {
+            diagnostic = diagnostic.with_related(defs[i].0.span, "also in the cycle");
+        }
+        self.push(diagnostic);
+    }
+}
+
+/// The names an expression reads from namespace `ns` (`var` or `local`).
+fn references(expr: &Expression, ns: &str) -> Vec<String> {
+    struct Refs<'n> {
+        ns: &'n str,
+        found: Vec<String>,
+    }
+    impl Visit for Refs<'_> {
+        fn visit_expr(&mut self, expr: &Expression) {
+            if let Expression::Traversal(t) = expr {
+                if let (Expression::Variable(root), Some(first)) = (&t.expr, t.operators.first()) {
+                    if root.as_str() == self.ns {
+                        if let TraversalOperator::GetAttr(name) = first.value() {
+                            self.found.push(name.as_str().to_owned());
+                        }
+                    }
+                }
+            }
+            visit_expr(self, expr);
+        }
+    }
+    let mut refs = Refs {
+        ns,
+        found: Vec::new(),
+    };
+    refs.visit_expr(expr);
+    refs.found
+}
+
+/// Evaluates a standalone expression (a `--var` or `NOMAD_VAR_` value) with no references.
+fn eval_text(text: &str, limits: super::eval::Limits) -> Result<Value, String> {
+    let expr = hcl_edit::parser::parse_expr(text).map_err(|e| e.message().to_owned())?;
+    let mut cx = Lowerer::new(
+        text,
+        &ParseOptions {
+            limits,
+            ..ParseOptions::default()
+        },
+    );
+    match cx.eval_literal(&expr) {
+        Some(v) => Ok(v.inner),
+        None => Err(cx
+            .diagnostics
+            .first()
+            .map(|d| d.message.clone())
+            .unwrap_or_default()),
+    }
+}
+
+/// Reads a var file: HCL `name = value` attributes, or a JSON object when the first
+/// non-space byte is `{` (Nomad's rule). Values are literals.
+fn read_var_file(
+    file: &SourceFile,
+    names: &[&str],
+    options: &ParseOptions,
+) -> (Vec<(String, Spanned<Value>)>, Vec<Diagnostic>) {
+    let text = file.text();
+    let mut cx = Lowerer::new(text, options);
+    let mut out = Vec::new();
+    if text.trim_start_matches(' ').starts_with('{') {
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => {
+                for (k, v) in map {
+                    if cx.check_declared(&k.inner, Span::new(0, 0), names, options) {
+                        let v = Spanned::new(v.inner, Span::new(0, text.len().min(1)));
+                        out.push((k.inner, v));
+                    }
+                }
+            }
+            Ok(_) => cx.push(
+                Diagnostic::new(
+                    Code::Syntax,
+                    Span::new(0, text.len().min(1)),
+                    "a JSON var file is an object of variable values",
+                )
+                .with_label("not an object")
+                .with_help("write `{\"name\": value, ...}`"),
+            ),
+            Err(e) => {
+                let offset = crate::parse::offset_of(text, e.line(), e.column());
+                cx.push(
+                    Diagnostic::new(
+                        Code::Syntax,
+                        Span::new(offset, offset),
+                        format!("invalid JSON: {e}"),
+                    )
+                    .with_label("here")
+                    .with_help("fix the JSON syntax"),
+                );
+            }
+        }
+        return (out, cx.diagnostics);
+    }
+    let body = match hcl_edit::parser::parse_body(text) {
+        Ok(body) => body,
+        Err(e) => return (out, vec![crate::parse::syntax_error(text, &e)]),
+    };
+    for structure in body {
+        match structure {
+            Structure::Attribute(attr) => {
+                let key_span = span_of(&attr.key);
+                if !cx.check_declared(attr.key.as_str(), key_span, names, options) {
+                    continue;
+                }
+                if let Some(v) = cx.eval_literal(&attr.value) {
+                    out.push((attr.key.as_str().to_owned(), v));
+                }
+            }
+            Structure::Block(b) => {
+                let message = if b.ident.as_str() == "variable" {
+                    "a var file cannot declare variables".to_owned()
+                } else {
+                    format!(
+                        "a var file holds `name = value` attributes, not `{}` blocks",
+                        b.ident.as_str()
+                    )
+                };
+                cx.push(
+                    Diagnostic::new(Code::UnknownBlock, span_of(&b.ident), message)
+                        .with_label("not allowed in a var file")
+                        .with_help("declare variables in the jobspec; set their values here"),
+                );
+            }
+        }
+    }
+    (out, cx.diagnostics)
+}
+
+impl Lowerer<'_> {
+    /// Whether a var-file key names a declared variable; an undeclared one is an error when
+    /// `strict`, a warning otherwise (Nomad's `-hcl2-strict`).
+    fn check_declared(
+        &mut self,
+        key: &str,
+        span: Span,
+        names: &[&str],
+        options: &ParseOptions,
+    ) -> bool {
+        if names.contains(&key) {
+            return true;
+        }
+        let help = match did_you_mean(key, names) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => "declare the variable in the jobspec, or remove this line".to_owned(),
+        };
+        let mut diagnostic = Diagnostic::new(
+            Code::UnknownReference,
+            span,
+            format!("the jobspec declares no variable `{key}`"),
+        )
+        .with_label("undeclared variable")
+        .with_help(help);
+        if !options.strict {
+            diagnostic.severity = crate::diagnostic::Severity::Warning;
+        }
+        self.push(diagnostic);
+        false
+    }
+}

@@ -1,0 +1,2 @@
+count = "three"
+cuont = 3
