@@ -116,6 +116,88 @@ fn large_job(groups: usize) -> String {
     text
 }
 
+/// An HCL2-heavy job: variables, locals, `for` expressions, functions, and groups whose
+/// upstreams and ports come from `dynamic` blocks.
+fn hcl2_job(groups: usize) -> String {
+    let mut text = String::from(
+        r#"variable "dc" {
+  type    = string
+  default = "dc1"
+}
+
+variable "upstreams" {
+  type = map(number)
+  default = {
+    count-api = 8080
+    cache     = 6379
+    db        = 5432
+    search    = 9200
+  }
+}
+
+locals {
+  ports   = [for name, port in var.upstreams : { name = name, port = port }]
+  image   = "registry.example.com/app:${upper(var.dc)}"
+  env     = { for name, port in var.upstreams : "UPSTREAM_${upper(replace(name, "-", "_"))}" => "127.0.0.1:${port}" }
+}
+
+job "hcl2" {
+  datacenters = [var.dc]
+"#,
+    );
+    for i in 0..groups {
+        text.push_str(&format!(
+            r#"
+  group "g{i}" {{
+    count = max(1, {i} % 3)
+
+    network {{
+      mode = "bridge"
+      dynamic "port" {{
+        for_each = local.ports
+        labels   = ["${{port.value.name}}-{i}"]
+        content {{
+          to = port.value.port + {i}
+        }}
+      }}
+    }}
+
+    service {{
+      name = format("svc-%03d", {i})
+      port = "8080"
+      tags = [for t in ["a", "b", "c"] : "${{t}}-{i}"]
+      connect {{
+        sidecar_service {{
+          proxy {{
+            dynamic "upstreams" {{
+              for_each = var.upstreams
+              iterator = up
+              content {{
+                destination_name = up.key
+                local_bind_port  = up.value + {i}
+              }}
+            }}
+          }}
+        }}
+      }}
+    }}
+
+    task "app" {{
+      driver = "docker"
+      config {{
+        image = local.image
+        args  = ["--id", "{i}", "--upstream", "${{NOMAD_UPSTREAM_ADDR_count_api}}"]
+      }}
+      env = merge(local.env, {{ INDEX = "{i}" }})
+    }}
+  }}
+"#
+        ));
+    }
+    text.push_str("}\n");
+    text
+}
+
 fn bench(c: &mut Criterion) {
     let mut inputs = vec![(
         "countdash".to_owned(),
@@ -127,6 +209,7 @@ fn bench(c: &mut Criterion) {
         "the large input must be at least 1 MiB"
     );
     inputs.push(("large-1MiB".to_owned(), large));
+    inputs.push(("hcl2-heavy".to_owned(), hcl2_job(400)));
 
     for (name, text) in &inputs {
         let mut group = c.benchmark_group(name.as_str());

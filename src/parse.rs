@@ -155,6 +155,15 @@ pub fn parse_with(source: &SourceFile, options: &ParseOptions) -> Parsed {
     }
 }
 
+/// The names of the functions jobspec expressions can call: Nomad's HCL2 function library.
+///
+/// ```
+/// assert!(jobspec::parse::functions().any(|f| f == "jsonencode"));
+/// ```
+pub fn functions() -> impl Iterator<Item = &'static str> {
+    lower::eval::function_names()
+}
+
 /// The byte offset of a 1-based line and column (in characters), clamped to the text.
 pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     let start: usize = text

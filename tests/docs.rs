@@ -23,3 +23,27 @@ fn every_code_is_documented_and_tested() {
         );
     }
 }
+
+#[test]
+fn every_function_has_a_test_case_and_docs() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let cases: String = [
+        "testdata/valid/hcl2-functions.nomad.hcl",
+        "testdata/valid/hcl2-file.nomad.hcl",
+        "testdata/invalid/hcl2-function-errors.nomad.hcl",
+    ]
+    .iter()
+    .map(|p| fs::read_to_string(format!("{root}/{p}")).unwrap())
+    .collect();
+    let docs = fs::read_to_string(format!("{root}/docs/hcl2.md")).unwrap();
+    for name in jobspec::parse::functions() {
+        assert!(
+            cases.contains(&format!("{name}(")),
+            "no test case calls {name}()"
+        );
+        assert!(
+            docs.contains(&format!("`{name}`")),
+            "docs/hcl2.md does not list {name}"
+        );
+    }
+}

@@ -62,3 +62,53 @@ proptest! {
         prop_assert_eq!(jobspec::model::Duration::parse(&d.to_string()), Ok(d));
     }
 }
+
+/// An HCL string literal for `s`: escapes quotes, backslashes, control characters, and the
+/// template sequences `${` and `%{`.
+fn hcl_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// A string given to a variable (as its default, and through `--var`) reaches the task's
+    /// `env` unchanged.
+    #[test]
+    fn strings_survive_variables(value in "(\\PC|[\\n\\t\"\\\\$%{}])*") {
+        let text = format!(
+            "variable \"v\" {{\n  type = string\n  default = {}\n}}\njob \"j\" {{\n  group \"g\" {{\n    task \"t\" {{\n      driver = \"exec\"\n      env {{\n        V = var.v\n      }}\n    }}\n  }}\n}}\n",
+            hcl_string(&value)
+        );
+        let source = SourceFile::new("prop", text.as_str());
+        for options in [jobspec::ParseOptions::default(), {
+            let mut o = jobspec::ParseOptions::default();
+            o.vars.push(("v".into(), value.clone()));
+            o
+        }] {
+            let parsed = jobspec::parse_with(&source, &options);
+            prop_assert!(!parsed.has_errors(), "{:?}\n{}", parsed.diagnostics, text);
+            let job = parsed.job.unwrap();
+            let env = job.task_groups[0].tasks[0].env.as_ref().unwrap();
+            prop_assert_eq!(env.get("V").map(|v| v.inner.as_str()), Some(value.as_str()));
+        }
+    }
+}

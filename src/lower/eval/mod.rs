@@ -8,6 +8,8 @@
 mod functions;
 mod ops;
 
+pub(crate) use functions::names as function_names;
+
 use hcl_edit::expr::{Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Directive, Element, Strip};
 
