@@ -63,6 +63,8 @@ macro_rules! codes {
 codes! {
     /// The text is not valid HCL.
     Syntax = "jobspec::syntax::invalid", Error;
+    /// A JSON jobspec in Nomad's API form that does not decode as a job.
+    ApiJson = "jobspec::syntax::api_json", Error;
     /// The file holds no `job` block.
     MissingJob = "jobspec::schema::missing_job", Error;
     /// An attribute the block does not define.

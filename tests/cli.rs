@@ -137,3 +137,60 @@ fn deprecated_keys_warn_without_failing() {
     );
     assert_eq!(doc["summary"]["warnings"], 1);
 }
+
+#[test]
+fn parse_output_reads_back() {
+    let first = jobspec(&["parse", "testdata/valid/connect-sidecar.nomad.hcl"]);
+    assert_eq!(first.status.code(), Some(0));
+    let again = jobspec_stdin(&["parse", "-"], &stdout(&first));
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(stdout(&again), stdout(&first));
+}
+
+#[test]
+fn variables_come_from_flags_files_and_environment() {
+    let out = Command::new(env!("CARGO_BIN_EXE_jobspec"))
+        .args([
+            "parse",
+            "testdata/valid/hcl2-variables.nomad.hcl",
+            "--var-file",
+            "testdata/valid/hcl2-variables.vars.hcl",
+            "--var",
+            "count=7",
+        ])
+        .env("NOMAD_VAR_region", "ap-south")
+        .env("NOMAD_VAR_image_tag", "loses-to-the-var-file")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let job = &doc["Job"];
+    assert_eq!(job["Region"], "ap-south");
+    assert_eq!(job["TaskGroups"][0]["Count"], 7);
+    assert_eq!(
+        job["TaskGroups"][0]["Tasks"][0]["Config"]["image"],
+        "registry.example.com/web:1.4.2"
+    );
+}
+
+#[test]
+fn malformed_var_flag_is_a_usage_error() {
+    let out = jobspec(&[
+        "validate",
+        "--var",
+        "novalue",
+        "examples/countdash.nomad.hcl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

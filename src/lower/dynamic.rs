@@ -5,7 +5,7 @@
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Body, Structure};
 
-use super::{Block, BlockIn, Lowerer, span_of};
+use super::{Block, BlockIn, BodyIn, Lowerer, span_of};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Map, Value};
 use crate::span::{Span, Spanned};
@@ -166,7 +166,7 @@ impl Lowerer<'_> {
                 ident_span: kind.span,
                 span,
                 labels,
-                body,
+                body: BodyIn::Hcl(body),
             };
             if let Err(block) = out.block(cx, &kind.inner, block) {
                 cx.unknown::<B>(&kind.inner, block.ident_span, true);

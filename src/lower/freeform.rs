@@ -4,7 +4,7 @@
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Body, Structure};
 
-use super::{Lowerer, span_of};
+use super::{BodyIn, Lowerer, span_of};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Map, Value};
 use crate::span::{Span, Spanned};
@@ -13,7 +13,20 @@ impl Lowerer<'_> {
     /// Reads a body as a map: a nested block `foo { a = 1 }` becomes `foo = [{a = 1}]`,
     /// repeated blocks one list, labels nested maps (`foo "x" { }` is `foo = [{x = [{}]}]`),
     /// and an object-literal attribute a one-element list. `dynamic` blocks expand in place.
-    pub(crate) fn body_to_map(&mut self, body: Body) -> Map<Value> {
+    pub(crate) fn body_to_map(&mut self, body: BodyIn) -> Map<Value> {
+        let body = match body {
+            BodyIn::Hcl(body) => body,
+            // HCL's JSON syntax has no blocks to rewrite: properties are values.
+            BodyIn::Json(props) => {
+                let mut map = Map::new();
+                for (key, value) in props {
+                    if let Some(value) = self.eval_json(value) {
+                        self.insert_unique(&mut map, key, value);
+                    }
+                }
+                return map;
+            }
+        };
         let mut map: Map<Value> = Map::new();
         // Keys that hold a list of blocks, which later blocks of the same type extend.
         let mut block_keys: Vec<String> = Vec::new();
@@ -23,7 +36,7 @@ impl Lowerer<'_> {
                     let key_span = span_of(&attr.key);
                     let hcl_edit::structure::Attribute { key, value, .. } = attr;
                     let wrap = matches!(value, Expression::Object(_));
-                    let Some(mut value) = self.eval_owned(value) else {
+                    let Some(mut value) = self.eval_owned(super::Expr::Hcl(value)) else {
                         continue;
                     };
                     if wrap {
@@ -80,7 +93,7 @@ impl Lowerer<'_> {
         labels: Vec<Spanned<String>>,
         span: Span,
     ) -> Spanned<Value> {
-        let mut value = Spanned::new(Value::Object(self.body_to_map(body)), span);
+        let mut value = Spanned::new(Value::Object(self.body_to_map(BodyIn::Hcl(body))), span);
         for label in labels.into_iter().rev() {
             let mut wrapper = Map::new();
             wrapper.insert(label, Spanned::new(Value::List(vec![value]), span));

@@ -15,6 +15,8 @@ pub(crate) trait KindInfo {
 
 /// How a field kind lowers into a field of type `F`.
 pub(crate) trait Kind<F> {
+    /// For block kinds, how many labels the block takes; `None` for attributes.
+    const BLOCK_LABELS: Option<usize> = None;
     /// Lowers an attribute written for the field.
     fn attr(cx: &mut Lowerer<'_>, key: &str, slot: &mut F, attr: AttrIn);
     /// Lowers a block written for the field.
@@ -145,6 +147,7 @@ impl<T: FromValue> Kind<Option<Spanned<T>>> for Req {
 }
 
 impl<B: Block> Kind<Option<Spanned<B>>> for Blk {
+    const BLOCK_LABELS: Option<usize> = Some(B::LABEL.is_some() as usize);
     fn attr(cx: &mut Lowerer<'_>, key: &str, _: &mut Option<Spanned<B>>, attr: AttrIn) {
         expected_block(cx, key, &attr);
     }
@@ -160,6 +163,7 @@ impl<B: Block> Kind<Option<Spanned<B>>> for Blk {
 }
 
 impl<B: Block> Kind<Vec<Spanned<B>>> for Blocks {
+    const BLOCK_LABELS: Option<usize> = Some(B::LABEL.is_some() as usize);
     fn attr(cx: &mut Lowerer<'_>, key: &str, _: &mut Vec<Spanned<B>>, attr: AttrIn) {
         expected_block(cx, key, &attr);
     }
@@ -169,6 +173,7 @@ impl<B: Block> Kind<Vec<Spanned<B>>> for Blocks {
 }
 
 impl<B: Block> Kind<Map<B>> for Labelled {
+    const BLOCK_LABELS: Option<usize> = Some(1);
     fn attr(cx: &mut Lowerer<'_>, key: &str, _: &mut Map<B>, attr: AttrIn) {
         expected_block(cx, key, &attr);
     }
@@ -230,6 +235,7 @@ fn convert_map<V: FromValue>(cx: &mut Lowerer<'_>, map: Map<Value>) -> Map<V> {
 }
 
 impl<V: FromValue> Kind<Option<Spanned<Map<V>>>> for MapBlk {
+    const BLOCK_LABELS: Option<usize> = Some(0);
     fn attr(cx: &mut Lowerer<'_>, key: &str, _: &mut Option<Spanned<Map<V>>>, attr: AttrIn) {
         expected_block(cx, key, &attr);
     }

@@ -5,6 +5,7 @@ mod convert;
 mod dynamic;
 pub(crate) mod eval;
 mod freeform;
+mod json;
 pub(crate) mod kind;
 mod normalize;
 mod special;
@@ -18,10 +19,24 @@ use hcl_edit::structure::{Body, Structure};
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::model::Job;
 use crate::parse::ParseOptions;
+use crate::parse::json::Json;
 use crate::span::{Span, Spanned};
 
 pub(crate) use convert::FromValue;
 use eval::{Limits, Scope};
+pub(crate) use json::lower_json_file;
+
+/// An expression, from native HCL or from HCL's JSON syntax.
+pub(crate) enum Expr {
+    Hcl(hcl_edit::expr::Expression),
+    Json(Spanned<Json>),
+}
+
+/// A body, from native HCL or from HCL's JSON syntax (an object's properties).
+pub(crate) enum BodyIn {
+    Hcl(Body),
+    Json(Vec<(Spanned<String>, Spanned<Json>)>),
+}
 
 /// An attribute on its way into the model.
 pub(crate) struct AttrIn {
@@ -30,7 +45,7 @@ pub(crate) struct AttrIn {
     /// The whole attribute's span.
     pub(crate) span: Span,
     /// The value, not yet evaluated.
-    pub(crate) value: hcl_edit::expr::Expression,
+    pub(crate) value: Expr,
 }
 
 /// A block on its way into the model.
@@ -42,7 +57,7 @@ pub(crate) struct BlockIn {
     /// The labels with their spans.
     pub(crate) labels: Vec<Spanned<String>>,
     /// The body, not yet lowered.
-    pub(crate) body: Body,
+    pub(crate) body: BodyIn,
 }
 
 /// A block of the model: its HCL schema and how its keys lower into its fields.
@@ -53,6 +68,9 @@ pub(crate) trait Block: Default {
     const KEYS: &'static [&'static str];
     /// The name of the block's label, if it takes one.
     const LABEL: Option<&'static str>;
+    /// For a key that is a nested block, how many labels it takes; `None` for attributes and
+    /// unknown keys. HCL's JSON syntax needs this to tell blocks from attributes.
+    fn block_labels(key: &str) -> Option<usize>;
     /// Keys that still parse but that current Nomad removed or deprecated, with advice.
     const DEPRECATED: &'static [(&'static str, &'static str)];
 
@@ -110,14 +128,21 @@ pub(crate) fn lower_file(text: &str, body: Body, options: &ParseOptions) -> Lowe
                 "job" => jobs.push(block),
                 "variable" | "variables" => variables.push(block),
                 "locals" => locals.push(block),
-                _ => cx.unknown_top_level(Structure::Block(block)),
+                other => {
+                    let other = other.to_owned();
+                    cx.unknown_top_level(&other, span_of(&block.ident), true);
+                }
             },
-            other => cx.unknown_top_level(other),
+            Structure::Attribute(attr) => {
+                cx.unknown_top_level(attr.key.as_str(), span_of(&attr.key), false);
+            }
         }
     }
     let mut var_files = Vec::new();
-    let vars = cx.resolve_variables(variables, options, &mut var_files);
+    let decls = cx.declarations(variables);
+    let vars = cx.resolve_variables(decls, options, &mut var_files);
     cx.scope.vars = Some(vars);
+    let locals = cx.hcl_locals(locals);
     cx.resolve_locals(locals);
 
     let mut job: Option<Spanned<Job>> = None;
@@ -131,15 +156,20 @@ pub(crate) fn lower_file(text: &str, body: Body, options: &ParseOptions) -> Lowe
             None => job = Some(cx.lower_block("job", block)),
         }
     }
-    let job = match job {
-        Some(job) => {
-            let mut job = job.inner;
-            normalize::job(&mut job);
-            Some(job)
-        }
-        None => {
-            let end = text.len();
-            cx.diagnostics.push(
+    let job = job.map(|job| {
+        let mut job = job.inner;
+        normalize::job(&mut job);
+        job
+    });
+    cx.finish(job, var_files)
+}
+
+impl<'s> Lowerer<'s> {
+    /// Ends a lowering: a missing job is reported, findings are put in source order.
+    fn finish(mut self, job: Option<Job>, mut var_files: Vec<Report>) -> Lowered {
+        if job.is_none() {
+            let end = self.text.len();
+            self.push(
                 Diagnostic::new(
                     Code::MissingJob,
                     Span::new(end, end),
@@ -148,21 +178,18 @@ pub(crate) fn lower_file(text: &str, body: Body, options: &ParseOptions) -> Lowe
                 .with_label("the file ends here")
                 .with_help("a jobspec holds exactly one `job \"<name>\" { ... }` block"),
             );
-            None
         }
-    };
-    cx.diagnostics.sort_by_key(|d| d.span.start);
-    for report in &mut var_files {
-        report.sort();
+        self.diagnostics.sort_by_key(|d| d.span.start);
+        for report in &mut var_files {
+            report.sort();
+        }
+        Lowered {
+            job,
+            diagnostics: self.diagnostics,
+            var_files,
+        }
     }
-    Lowered {
-        job,
-        diagnostics: cx.diagnostics,
-        var_files,
-    }
-}
 
-impl<'s> Lowerer<'s> {
     pub(crate) fn new(text: &'s str, options: &ParseOptions) -> Lowerer<'s> {
         Lowerer {
             text,
@@ -193,7 +220,7 @@ impl Lowerer<'_> {
             ident_span,
             span,
             labels,
-            body: block.body,
+            body: BodyIn::Hcl(block.body),
         }
     }
 
@@ -233,7 +260,11 @@ impl Lowerer<'_> {
     }
 
     /// Lowers every attribute and block of `body` into `out`.
-    pub(crate) fn lower_body<B: Block>(&mut self, body: Body, out: &mut B) {
+    pub(crate) fn lower_body<B: Block>(&mut self, body: BodyIn, out: &mut B) {
+        let body = match body {
+            BodyIn::Hcl(body) => body,
+            BodyIn::Json(props) => return self.lower_json_body(props, out),
+        };
         for structure in body {
             match structure {
                 Structure::Attribute(attr) => {
@@ -244,7 +275,7 @@ impl Lowerer<'_> {
                     let attr = AttrIn {
                         key_span,
                         span,
-                        value,
+                        value: Expr::Hcl(value),
                     };
                     if let Err(attr) = out.attr(self, key.as_str(), attr) {
                         self.unknown::<B>(key.as_str(), attr.key_span, false);
@@ -269,7 +300,7 @@ impl Lowerer<'_> {
         self.diagnostics.push(diagnostic);
     }
 
-    fn deprecated<B: Block>(&mut self, key: &str, span: Span) {
+    pub(crate) fn deprecated<B: Block>(&mut self, key: &str, span: Span) {
         if let Some((_, advice)) = B::DEPRECATED.iter().find(|(k, _)| *k == key) {
             self.push(
                 Diagnostic::new(
@@ -285,7 +316,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn unknown<B: Block>(&mut self, key: &str, span: Span, is_block: bool) {
+    pub(crate) fn unknown<B: Block>(&mut self, key: &str, span: Span, is_block: bool) {
         self.unknown_key(key, span, is_block, B::KEYS);
     }
 
@@ -305,12 +336,8 @@ impl Lowerer<'_> {
         self.push(diagnostic);
     }
 
-    fn unknown_top_level(&mut self, structure: Structure) {
+    fn unknown_top_level(&mut self, key: &str, span: Span, is_block: bool) {
         const TOP: &[&str] = &["job", "variable", "variables", "locals"];
-        let (key, span, is_block) = match &structure {
-            Structure::Attribute(a) => (a.key.as_str(), span_of(&a.key), false),
-            Structure::Block(b) => (b.ident.as_str(), span_of(&b.ident), true),
-        };
         let code = if is_block {
             Code::UnknownBlock
         } else {

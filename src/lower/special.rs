@@ -98,6 +98,7 @@ fn ignored(cx: &mut Lowerer<'_>, name: &str, value: Option<&Spanned<String>>) {
 }
 
 impl Kind<Vec<Spanned<Constraint>>> for Constraints {
+    const BLOCK_LABELS: Option<usize> = Some(0);
     fn attr(cx: &mut Lowerer<'_>, key: &str, _: &mut Vec<Spanned<Constraint>>, attr: AttrIn) {
         expected_block(cx, key, &attr);
     }
@@ -145,6 +146,7 @@ fn default_operand(operand: &mut Option<Spanned<String>>, ident: Span) {
 }
 
 impl Kind<Vec<Spanned<Affinity>>> for Affinities {
+    const BLOCK_LABELS: Option<usize> = Some(0);
     fn attr(cx: &mut Lowerer<'_>, key: &str, _: &mut Vec<Spanned<Affinity>>, attr: AttrIn) {
         expected_block(cx, key, &attr);
     }
@@ -187,6 +189,7 @@ impl Kind<Vec<Spanned<Affinity>>> for Affinities {
 }
 
 impl Kind<Option<Spanned<ScalingPolicy>>> for GroupScaling {
+    const BLOCK_LABELS: Option<usize> = Some(0);
     fn attr(cx: &mut Lowerer<'_>, key: &str, _: &mut Option<Spanned<ScalingPolicy>>, attr: AttrIn) {
         expected_block(cx, key, &attr);
     }
@@ -236,6 +239,7 @@ impl Kind<Option<Spanned<ScalingPolicy>>> for GroupScaling {
 }
 
 impl Kind<Vec<Spanned<ScalingPolicy>>> for TaskScaling {
+    const BLOCK_LABELS: Option<usize> = Some(1);
     fn attr(cx: &mut Lowerer<'_>, key: &str, _: &mut Vec<Spanned<ScalingPolicy>>, attr: AttrIn) {
         expected_block(cx, key, &attr);
     }

@@ -8,17 +8,18 @@ use hcl_edit::visit::{Visit, visit_expr};
 
 use super::eval::Scope;
 use super::types::Type;
-use super::{Lowerer, did_you_mean, span_of};
+use super::{BlockIn, BodyIn, Expr, Lowerer, did_you_mean, span_of};
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::model::{Map, Value};
 use crate::parse::ParseOptions;
+use crate::parse::json::Json;
 use crate::source::SourceFile;
 use crate::span::{Span, Spanned};
 
 const VARIABLE_KEYS: &[&str] = &["type", "default", "description", "sensitive", "validation"];
 
 /// A `variable` declaration.
-struct Declaration {
+pub(crate) struct Declaration {
     name: Spanned<String>,
     /// Whether the `type` or `default` was in error (already reported).
     broken: bool,
@@ -31,9 +32,24 @@ struct Declaration {
 }
 
 struct Validation {
-    condition: Expression,
-    error_message: Expression,
+    condition: Expr,
+    error_message: Expr,
     span: Span,
+}
+
+impl Declaration {
+    /// A declaration from `variables { name = default }`: a default, no type.
+    pub(crate) fn shorthand(name: Spanned<String>, default: Option<Spanned<Value>>) -> Declaration {
+        Declaration {
+            broken: default.is_none(),
+            ident: name.span,
+            name,
+            ty: None,
+            default,
+            sensitive: false,
+            validations: Vec::new(),
+        }
+    }
 }
 
 /// Where a variable's value came from, for messages.
@@ -166,8 +182,8 @@ impl Lowerer<'_> {
                     match (condition, error_message) {
                         (Some(condition), Some(error_message)) => {
                             decl.validations.push(Validation {
-                                condition,
-                                error_message,
+                                condition: Expr::Hcl(condition),
+                                error_message: Expr::Hcl(error_message),
                                 span,
                             })
                         }
@@ -206,15 +222,7 @@ impl Lowerer<'_> {
                 Structure::Attribute(attr) => {
                     let name = Spanned::new(attr.key.as_str().to_owned(), span_of(&attr.key));
                     let default = self.eval_literal(&attr.value);
-                    out.push(Declaration {
-                        broken: default.is_none(),
-                        ident: name.span,
-                        name,
-                        ty: None,
-                        default,
-                        sensitive: false,
-                        validations: Vec::new(),
-                    });
+                    out.push(Declaration::shorthand(name, default));
                 }
                 Structure::Block(b) => {
                     self.push(
@@ -227,14 +235,8 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Declares the variables, resolves their values in Nomad's precedence (default <
-    /// `NOMAD_VAR_` < var files < `--var`), converts and validates them.
-    pub(crate) fn resolve_variables(
-        &mut self,
-        blocks: Vec<Block>,
-        options: &ParseOptions,
-        var_files: &mut Vec<Report>,
-    ) -> Map<Value> {
+    /// The declarations of `variable` and `variables` blocks.
+    pub(crate) fn declarations(&mut self, blocks: Vec<Block>) -> Vec<Declaration> {
         let mut decls: Vec<Declaration> = Vec::new();
         for block in blocks {
             if block.ident.as_str() == "variables" {
@@ -243,6 +245,89 @@ impl Lowerer<'_> {
                 decls.push(decl);
             }
         }
+        decls
+    }
+
+    /// A declaration in HCL's JSON syntax: `"variable": {"name": {"type": "list(string)", ...}}`.
+    pub(crate) fn json_declaration(&mut self, block: BlockIn) -> Option<Declaration> {
+        let name = block.labels.into_iter().next()?;
+        let BodyIn::Json(props) = block.body else {
+            return None;
+        };
+        let mut decl = Declaration::shorthand(name, None);
+        decl.ident = block.ident_span;
+        decl.broken = false;
+        for (key, value) in props {
+            match key.inner.as_str() {
+                "type" => {
+                    let span = value.span;
+                    let Json::String(text) = &value.inner else {
+                        let help = "write the type as a string, e.g. \"list(string)\"".to_owned();
+                        self.type_error(span, "a string", &Value::Null, help);
+                        decl.broken = true;
+                        continue;
+                    };
+                    decl.ty = self.with_text(text, span, |cx| {
+                        let expr = hcl_edit::parser::parse_expr(text)
+                            .unwrap_or_else(|_| Expression::null());
+                        Type::from_expr(cx, &expr)
+                    });
+                    decl.broken |= decl.ty.is_none();
+                }
+                "default" => {
+                    let scope = Scope {
+                        literal_only: true,
+                        ..Scope::default()
+                    };
+                    decl.default = self.with_scope(scope, |cx| cx.eval_json(value));
+                    decl.broken |= decl.default.is_none();
+                }
+                "description" | "//" => {}
+                "sensitive" => decl.sensitive = matches!(value.inner, Json::Bool(true)),
+                "validation" => {
+                    let mut blocks = Vec::new();
+                    self.json_blocks(&key, value, 0, Vec::new(), &mut blocks);
+                    for b in blocks {
+                        let BodyIn::Json(props) = b.body else {
+                            continue;
+                        };
+                        let mut condition = None;
+                        let mut error_message = None;
+                        for (k, v) in props {
+                            match k.inner.as_str() {
+                                "condition" => condition = Some(Expr::Json(v)),
+                                "error_message" => error_message = Some(Expr::Json(v)),
+                                _ => self.unknown_key(
+                                    &k.inner,
+                                    k.span,
+                                    false,
+                                    &["condition", "error_message"],
+                                ),
+                            }
+                        }
+                        if let (Some(condition), Some(error_message)) = (condition, error_message) {
+                            decl.validations.push(Validation {
+                                condition,
+                                error_message,
+                                span: b.span,
+                            });
+                        }
+                    }
+                }
+                other => self.unknown_key(other, key.span, false, VARIABLE_KEYS),
+            }
+        }
+        Some(decl)
+    }
+
+    /// Resolves the variables' values in Nomad's precedence (default < `NOMAD_VAR_` < var
+    /// files < `--var`), converts and validates them.
+    pub(crate) fn resolve_variables(
+        &mut self,
+        decls: Vec<Declaration>,
+        options: &ParseOptions,
+        var_files: &mut Vec<Report>,
+    ) -> Map<Value> {
         // Duplicates: the first declaration stands.
         let mut unique: Vec<Declaration> = Vec::with_capacity(decls.len());
         for decl in decls {
@@ -451,10 +536,10 @@ impl Lowerer<'_> {
     fn validate_variable(&mut self, decl: &Declaration, value: &Spanned<Value>) -> bool {
         let mut ok = true;
         for v in &decl.validations {
-            let refs = references(&v.condition, "var");
+            let refs = self.references(&v.condition, "var");
             if !refs.contains(&decl.name.inner) || refs.iter().any(|r| *r != decl.name.inner) {
                 self.push(
-                    Diagnostic::new(Code::InvalidReference, span_of(&v.condition), format!("a validation condition must refer to `var.{}`, and to no other variable", decl.name.inner))
+                    Diagnostic::new(Code::InvalidReference, v.span, format!("a validation condition must refer to `var.{}`, and to no other variable", decl.name.inner))
                         .with_label("invalid condition")
                         .with_help(format!("check the variable's own value, e.g. `length(var.{}) > 0`", decl.name.inner)),
                 );
@@ -468,7 +553,7 @@ impl Lowerer<'_> {
                 ..Scope::default()
             };
             let (cond, message) = self.with_scope(scope, |cx| {
-                (cx.eval(&v.condition), cx.eval(&v.error_message))
+                (cx.eval_expr(&v.condition), cx.eval_expr(&v.error_message))
             });
             let message = match message.map(|m| m.inner) {
                 Some(Value::String(m)) if !m.trim().is_empty() => m,
@@ -476,7 +561,7 @@ impl Lowerer<'_> {
                     self.push(
                         Diagnostic::new(
                             Code::InvalidValue,
-                            span_of(&v.error_message),
+                            v.span,
                             "a validation's error_message must be a non-empty string",
                         )
                         .with_label("invalid message")
@@ -506,7 +591,7 @@ impl Lowerer<'_> {
                 }
                 Some(other) => {
                     let help = "a validation condition is `true` or `false`".to_owned();
-                    self.type_error(span_of(&v.condition), "a bool", &other, help);
+                    self.type_error(v.span, "a bool", &other, help);
                     ok = false;
                 }
                 None => ok = false,
@@ -515,29 +600,15 @@ impl Lowerer<'_> {
         ok
     }
 
-    /// Evaluates the `locals` blocks in dependency order; a cycle is reported once, naming it.
-    pub(crate) fn resolve_locals(&mut self, blocks: Vec<Block>) {
-        let mut defs: Vec<(Spanned<String>, Expression)> = Vec::new();
+    /// The definitions of `locals` blocks.
+    pub(crate) fn hcl_locals(&mut self, blocks: Vec<Block>) -> Vec<(Spanned<String>, Expr)> {
+        let mut defs = Vec::new();
         for block in blocks {
             for structure in block.body {
                 match structure {
                     Structure::Attribute(attr) => {
                         let name = Spanned::new(attr.key.as_str().to_owned(), span_of(&attr.key));
-                        if let Some((first, _)) = defs.iter().find(|(n, _)| n.inner == name.inner) {
-                            let first = first.span;
-                            self.push(
-                                Diagnostic::new(
-                                    Code::DuplicateKey,
-                                    name.span,
-                                    format!("the local `{}` is defined twice", name.inner),
-                                )
-                                .with_label("second definition")
-                                .with_related(first, "first defined here")
-                                .with_help("give each local a different name"),
-                            );
-                            continue;
-                        }
-                        defs.push((name, attr.value));
+                        defs.push((name, Expr::Hcl(attr.value)));
                     }
                     Structure::Block(b) => {
                         self.push(
@@ -553,10 +624,33 @@ impl Lowerer<'_> {
                 }
             }
         }
+        defs
+    }
+
+    /// Evaluates locals in dependency order; a cycle is reported once, naming it.
+    pub(crate) fn resolve_locals(&mut self, all: Vec<(Spanned<String>, Expr)>) {
+        let mut defs: Vec<(Spanned<String>, Expr)> = Vec::with_capacity(all.len());
+        for (name, expr) in all {
+            if let Some((first, _)) = defs.iter().find(|(n, _)| n.inner == name.inner) {
+                let first = first.span;
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateKey,
+                        name.span,
+                        format!("the local `{}` is defined twice", name.inner),
+                    )
+                    .with_label("second definition")
+                    .with_related(first, "first defined here")
+                    .with_help("give each local a different name"),
+                );
+                continue;
+            }
+            defs.push((name, expr));
+        }
         let deps: Vec<Vec<usize>> = defs
             .iter()
             .map(|(_, expr)| {
-                references(expr, "local")
+                self.references(expr, "local")
                     .iter()
                     .filter_map(|r| defs.iter().position(|(n, _)| n.inner == *r))
                     .collect()
@@ -606,7 +700,7 @@ impl Lowerer<'_> {
                 continue;
             }
             let (name, expr) = &defs[i];
-            match self.eval(expr) {
+            match self.eval_expr(expr) {
                 Some(value) => {
                     if let Some(locals) = &mut self.scope.locals {
                         locals.insert(name.clone(), value);
@@ -617,7 +711,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn cycle(&mut self, defs: &[(Spanned<String>, Expression)], cycle: &[usize]) {
+    fn cycle(&mut self, defs: &[(Spanned<String>, Expr)], cycle: &[usize]) {
         let names: Vec<String> = cycle
             .iter()
             .map(|&i| format!("local.{}", defs[i].0.inner))
@@ -641,13 +735,13 @@ impl Lowerer<'_> {
     }
 }
 
-/// The names an expression reads from namespace `ns` (`var` or `local`).
-fn references(expr: &Expression, ns: &str) -> Vec<String> {
-    struct Refs<'n> {
+/// The names an HCL expression reads from namespace `ns` (`var` or `local`).
+fn hcl_references(expr: &Expression, ns: &str, found: &mut Vec<String>) {
+    struct Refs<'n, 'f> {
         ns: &'n str,
-        found: Vec<String>,
+        found: &'f mut Vec<String>,
     }
-    impl Visit for Refs<'_> {
+    impl Visit for Refs<'_, '_> {
         fn visit_expr(&mut self, expr: &Expression) {
             if let Expression::Traversal(t) = expr {
                 if let (Expression::Variable(root), Some(first)) = (&t.expr, t.operators.first()) {
@@ -661,12 +755,37 @@ fn references(expr: &Expression, ns: &str) -> Vec<String> {
             visit_expr(self, expr);
         }
     }
-    let mut refs = Refs {
-        ns,
-        found: Vec::new(),
-    };
-    refs.visit_expr(expr);
-    refs.found
+    Refs { ns, found }.visit_expr(expr);
+}
+
+/// The names a JSON value's template strings read from namespace `ns`.
+fn json_references(json: &Json, ns: &str, found: &mut Vec<String>) {
+    match json {
+        Json::String(s) if s.contains("${") || s.contains("%{") => {
+            if let Ok(expr) = hcl_edit::parser::parse_expr(&super::json::quote_template(s)) {
+                hcl_references(&expr, ns, found);
+            }
+        }
+        Json::Array(items) => items
+            .iter()
+            .for_each(|i| json_references(&i.inner, ns, found)),
+        Json::Object(props) => props
+            .iter()
+            .for_each(|(_, v)| json_references(&v.inner, ns, found)),
+        _ => {}
+    }
+}
+
+impl Lowerer<'_> {
+    /// The names an expression reads from namespace `ns`.
+    fn references(&self, expr: &Expr, ns: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        match expr {
+            Expr::Hcl(e) => hcl_references(e, ns, &mut found),
+            Expr::Json(j) => json_references(&j.inner, ns, &mut found),
+        }
+        found
+    }
 }
 
 /// Evaluates a standalone expression (a `--var` or `NOMAD_VAR_` value) with no references.

@@ -64,15 +64,15 @@ pub fn to_api_json(job: &Job) -> String {
 ///
 /// The JSON error when the text is not a job in Nomad's API form.
 pub fn from_api_json(text: &str) -> Result<Job, serde_json::Error> {
+    /// Whether the document is wrapped in `{"Job": ...}`.
     #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Wrapped(ApiJob),
-        Bare(Job),
+    struct Probe {
+        #[serde(rename = "Job")]
+        job: Option<serde::de::IgnoredAny>,
     }
-    let either: Either = serde_json::from_str(text)?;
-    Ok(match either {
-        Either::Wrapped(api) => api.job,
-        Either::Bare(job) => job,
-    })
+    let probe: Probe = serde_json::from_str(text)?;
+    match probe.job {
+        Some(_) => serde_json::from_str::<ApiJob>(text).map(|api| api.job),
+        None => serde_json::from_str(text),
+    }
 }

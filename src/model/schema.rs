@@ -126,6 +126,18 @@ macro_rules! schema {
             };
             const DEPRECATED: &'static [(&'static str, &'static str)] = &[$($(($dkey, $dmsg)),*)?];
 
+            fn block_labels(key: &str) -> Option<usize> {
+                $(
+                    if <$crate::lower::kind::$kind as $crate::lower::kind::KindInfo>::IN_HCL
+                        && key == hcl_key!($field $($key)?)
+                    {
+                        return <$crate::lower::kind::$kind as $crate::lower::kind::Kind<field_type!($kind, $ty)>>::BLOCK_LABELS;
+                    }
+                )*
+                let _ = key;
+                None
+            }
+
             #[allow(unused_variables)]
             fn attr(
                 &mut self,

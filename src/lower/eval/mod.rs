@@ -96,13 +96,14 @@ fn number(n: &hcl_edit::Number) -> Number {
 
 impl Lowerer<'_> {
     /// Evaluates an attribute value, moving a plain string out instead of copying it.
-    pub(crate) fn eval_owned(&mut self, expr: Expression) -> Option<Spanned<Value>> {
+    pub(crate) fn eval_owned(&mut self, expr: super::Expr) -> Option<Spanned<Value>> {
         match expr {
-            Expression::String(s) => {
+            super::Expr::Hcl(Expression::String(s)) => {
                 let span = span_of(&s);
                 Some(Spanned::new(Value::String(s.into_value()), span))
             }
-            other => self.eval(&other),
+            super::Expr::Hcl(other) => self.eval(&other),
+            super::Expr::Json(json) => self.eval_json(json),
         }
     }
 
@@ -187,6 +188,16 @@ impl Lowerer<'_> {
                 Value::Object(map)
             }
             Expression::StringTemplate(t) => {
+                // A template that is one interpolation is that value, not converted to a
+                // string (HCL's rule): `"${var.ports}"` is a list.
+                if let (1, Some(Element::Interpolation(interp))) = (t.len(), t.iter().next()) {
+                    let runtime = root_name(&interp.expr)
+                        .is_some_and(|r| matches!(self.scope.root(r), Root::Runtime));
+                    if !runtime && !self.scope.literal_only && interp.strip == Strip::None {
+                        let value = self.eval(&interp.expr)?;
+                        return Some(Spanned::new(value.inner, span));
+                    }
+                }
                 let mut out = String::new();
                 self.template(t.iter(), &mut out)?;
                 Value::String(out)

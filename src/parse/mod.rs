@@ -11,6 +11,8 @@ use crate::model::Job;
 use crate::source::SourceFile;
 use crate::span::Span;
 
+pub(crate) mod json;
+
 /// How to parse: input variable values, filesystem access, strictness and limits.
 ///
 /// The default is what an embedding server wants for untrusted input: no variable values, no
@@ -138,6 +140,10 @@ pub fn parse_recoverable(source: &SourceFile) -> Parsed {
 /// ```
 pub fn parse_with(source: &SourceFile, options: &ParseOptions) -> Parsed {
     let text = source.text();
+    // Nomad's rule: a body whose first byte that is not a space (0x20) is `{` is JSON.
+    if text.trim_start_matches(' ').starts_with('{') {
+        return parse_json(text, options);
+    }
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => {
             let lowered = lower::lower_file(text, body, options);
@@ -152,6 +158,53 @@ pub fn parse_with(source: &SourceFile, options: &ParseOptions) -> Parsed {
             diagnostics: vec![syntax_error(text, &error)],
             var_files: Vec::new(),
         },
+    }
+}
+
+/// A JSON jobspec: Nomad's API form (`{"Job": {...}}`, or a bare job with `ID` or
+/// `TaskGroups`), as `jobspec parse` prints it; otherwise HCL's JSON syntax (`{"job": ...}`).
+fn parse_json(text: &str, options: &ParseOptions) -> Parsed {
+    let tree = match json::parse(text) {
+        Ok(tree) => tree,
+        Err(diagnostic) => {
+            return Parsed {
+                job: None,
+                diagnostics: vec![diagnostic],
+                var_files: Vec::new(),
+            };
+        }
+    };
+    if json::is_api_job(&tree) {
+        return match crate::model::from_api_json(text) {
+            Ok(job) => Parsed {
+                job: Some(job),
+                diagnostics: Vec::new(),
+                var_files: Vec::new(),
+            },
+            Err(e) => {
+                let at = offset_of(text, e.line(), e.column());
+                let diagnostic = Diagnostic::new(
+                    Code::ApiJson,
+                    Span::new(at, at),
+                    format!("not a Nomad API job: {e}"),
+                )
+                .with_label("here")
+                .with_help(
+                    "API JSON has Nomad's Go field names and types, as `jobspec parse` prints them",
+                );
+                Parsed {
+                    job: None,
+                    diagnostics: vec![diagnostic],
+                    var_files: Vec::new(),
+                }
+            }
+        };
+    }
+    let lowered = lower::lower_json_file(text, tree, options);
+    Parsed {
+        job: lowered.job,
+        diagnostics: lowered.diagnostics,
+        var_files: lowered.var_files,
     }
 }
 
