@@ -43,6 +43,14 @@ enum Command {
     },
 }
 
+impl Command {
+    fn inputs(&self) -> &Inputs {
+        match self {
+            Command::Parse { inputs, .. } | Command::Validate { inputs, .. } => inputs,
+        }
+    }
+}
+
 /// Input variable values, as `nomad job run` takes them.
 #[derive(Args)]
 struct Inputs {
@@ -119,28 +127,14 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let status = match cli.command {
-        Command::Parse {
-            files,
-            format,
-            inputs,
-        } => match inputs.options() {
-            Ok(options) => parse(&files, format, &options),
-            Err(e) => {
-                fail(&e);
-                Status::Failure
-            }
-        },
-        Command::Validate {
-            files,
-            format,
-            inputs,
-        } => match inputs.options() {
-            Ok(options) => validate(&files, format, &options),
-            Err(e) => {
-                fail(&e);
-                Status::Failure
-            }
+    let status = match cli.command.inputs().options() {
+        Err(e) => {
+            fail(&e);
+            Status::Failure
+        }
+        Ok(options) => match cli.command {
+            Command::Parse { files, format, .. } => parse(&files, format, &options),
+            Command::Validate { files, format, .. } => validate(&files, format, &options),
         },
     };
     ExitCode::from(status as u8)

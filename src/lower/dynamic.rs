@@ -130,17 +130,16 @@ impl Lowerer<'_> {
             let mut it = Map::new();
             it.insert(Spanned::bare("key".to_owned()), Spanned::bare(key));
             it.insert(Spanned::bare("value".to_owned()), Spanned::bare(value));
-            self.scope
-                .bindings
-                .push((d.iterator.clone(), Value::Object(it)));
-            let labels = match &d.labels {
-                Some(expr) => self.eval(expr).and_then(|v| self.label_list(v)),
-                None => Some(Vec::new()),
-            };
-            if let Some(labels) = labels {
-                each(self, &d.kind, d.span, labels, d.content.clone());
-            }
-            self.scope.bindings.pop();
+            let iterator = [(d.iterator.clone(), Value::Object(it))];
+            self.bound(iterator, |cx| {
+                let labels = match &d.labels {
+                    Some(expr) => cx.eval(expr).and_then(|v| cx.label_list(v)),
+                    None => Some(Vec::new()),
+                };
+                if let Some(labels) = labels {
+                    each(cx, &d.kind, d.span, labels, d.content.clone());
+                }
+            });
         }
     }
 

@@ -107,6 +107,19 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Runs `f` with `names` bound (innermost last), then unbinds them.
+    pub(crate) fn bound<T>(
+        &mut self,
+        names: impl IntoIterator<Item = (String, Value)>,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let mark = self.scope.bindings.len();
+        self.scope.bindings.extend(names);
+        let out = f(self);
+        self.scope.bindings.truncate(mark);
+        out
+    }
+
     /// Takes one evaluation step; `false` (reported once) when the budget is spent.
     pub(crate) fn step(&mut self, span: Span) -> bool {
         if self.steps_left == 0 {
@@ -563,14 +576,11 @@ impl Lowerer<'_> {
             if !self.step(span) {
                 return None;
             }
-            let bound = self.scope.bindings.len();
-            if let Some(k) = &key_var {
-                self.scope.bindings.push((k.clone(), key));
-            }
-            self.scope.bindings.push((value_var.clone(), value));
-            let result = self.for_element(f, &mut list, &mut map, &mut groups);
-            self.scope.bindings.truncate(bound);
-            result?;
+            let names = key_var.clone().map(|k| (k, key)).into_iter();
+            let names = names.chain([(value_var.clone(), value)]);
+            self.bound(names, |cx| {
+                cx.for_element(f, &mut list, &mut map, &mut groups)
+            })?;
             let size = list.len().max(map.len());
             if size > self.limits.max_collection {
                 self.too_large(span, size, self.limits.max_collection, "elements");
@@ -735,15 +745,12 @@ impl Lowerer<'_> {
                     if !self.step(span) {
                         return None;
                     }
-                    let bound = self.scope.bindings.len();
-                    if let Some(k) = &key_var {
-                        self.scope.bindings.push((k.clone(), key));
-                    }
-                    self.scope.bindings.push((value_var.clone(), value));
+                    let names = key_var.clone().map(|k| (k, key)).into_iter();
+                    let names = names.chain([(value_var.clone(), value)]);
                     let mut inner = String::new();
-                    let result = self.template(d.for_expr.template.iter(), &mut inner);
-                    self.scope.bindings.truncate(bound);
-                    result?;
+                    self.bound(names, |cx| {
+                        cx.template(d.for_expr.template.iter(), &mut inner)
+                    })?;
                     strip_leading(&mut inner, d.for_expr.strip);
                     strip_trailing(&mut inner, d.endfor_expr.strip);
                     out.push_str(&inner);
