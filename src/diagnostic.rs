@@ -33,14 +33,14 @@ impl Severity {
 }
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $severity:ident; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $severity:ident; )*) => {
         /// The stable code of a diagnostic, `jobspec::<area>::<name>`.
         ///
         /// Codes never change meaning; `docs/diagnostics.md` lists each with an example.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum Code {
-            $( $(#[$doc])* $variant, )*
+            $( $(#[doc = $doc])* $variant, )*
         }
 
         impl Code {
@@ -55,6 +55,11 @@ macro_rules! codes {
             /// The severity findings with this code have.
             pub const fn severity(self) -> Severity {
                 match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// One sentence on what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => concat!($($doc),*).trim_ascii(),)* }
             }
         }
     };
@@ -119,6 +124,128 @@ codes! {
     FunctionCall = "jobspec::eval::function", Error;
     /// Evaluation exceeded a limit (steps, collection size, string size).
     EvalLimit = "jobspec::eval::limit", Error;
+    /// A job ID that is empty or holds a space.
+    JobId = "jobspec::job::invalid_id", Error;
+    /// A job type other than service, batch, system or sysbatch.
+    JobType = "jobspec::job::invalid_type", Error;
+    /// A job priority outside 1 to 100.
+    JobPriority = "jobspec::job::priority", Error;
+    /// A job without groups.
+    NoGroups = "jobspec::job::no_groups", Error;
+    /// Two groups with one name.
+    DuplicateGroup = "jobspec::group::duplicate_name", Error;
+    /// A negative group count.
+    GroupCount = "jobspec::group::count", Error;
+    /// A group without tasks.
+    NoTasks = "jobspec::group::no_tasks", Error;
+    /// A group whose every task is a lifecycle hook.
+    NoMainTask = "jobspec::group::no_main_task", Error;
+    /// Two tasks of a group with one name.
+    DuplicateTask = "jobspec::task::duplicate_name", Error;
+    /// A task name Nomad rejects.
+    TaskName = "jobspec::task::invalid_name", Error;
+    /// A task without a driver.
+    MissingDriver = "jobspec::task::missing_driver", Error;
+    /// More than one leader task in a group.
+    TaskLeader = "jobspec::task::leader", Error;
+    /// A lifecycle hook other than prestart, poststart or poststop.
+    LifecycleHook = "jobspec::task::lifecycle_hook", Error;
+    /// A port label that is empty or cannot name an environment variable.
+    InvalidPortLabel = "jobspec::network::invalid_port_label", Error;
+    /// Port labels that differ only in case.
+    PortLabelCollision = "jobspec::network::port_label_collision", Error;
+    /// A port label defined twice in a group.
+    DuplicatePortLabel = "jobspec::network::duplicate_port_label", Error;
+    /// A static port reserved twice on one host network.
+    DuplicateStaticPort = "jobspec::network::duplicate_static_port", Error;
+    /// A port number out of range.
+    PortRange = "jobspec::network::port_range", Error;
+    /// `ignore_collision` outside host mode.
+    IgnoreCollision = "jobspec::network::ignore_collision", Error;
+    /// A network hostname that is not a DNS name.
+    InvalidHostname = "jobspec::network::invalid_hostname", Error;
+    /// A CNI argument Nomad rejects.
+    CniArgs = "jobspec::network::cni_args", Error;
+    /// A `port` label (service, check, expose listener) that no `port` block defines.
+    UnknownPortLabel = "jobspec::network::unknown_port_label", Error;
+    /// A service name that is not an RFC 1123 label.
+    InvalidServiceName = "jobspec::service::invalid_name", Error;
+    /// An invalid `address_mode`, or `address` with a mode other than auto.
+    AddressMode = "jobspec::service::address_mode", Error;
+    /// An `on_update` other than require_healthy, ignore_warnings or ignore.
+    OnUpdate = "jobspec::service::on_update", Error;
+    /// A provider other than consul or nomad.
+    Provider = "jobspec::service::provider", Error;
+    /// A Consul service kind Nomad does not allow.
+    ServiceKind = "jobspec::service::kind", Error;
+    /// Services of a group that are not unique.
+    DuplicateService = "jobspec::service::duplicate", Error;
+    /// Group services with different providers.
+    MixedProviders = "jobspec::service::mixed_providers", Error;
+    /// A service `task` that is not its task, or no task of the group.
+    ServiceTask = "jobspec::service::task", Error;
+    /// An unknown check type.
+    CheckType = "jobspec::check::invalid_type", Error;
+    /// An HTTP check without a relative path.
+    CheckPath = "jobspec::check::path", Error;
+    /// A check interval or timeout missing or under 1s.
+    CheckInterval = "jobspec::check::interval", Error;
+    /// A check that needs a port and has none.
+    CheckPort = "jobspec::check::missing_port", Error;
+    /// A TCP check on a Connect sidecar service.
+    CheckTcpOnConnect = "jobspec::check::tcp_on_connect", Error;
+    /// `expose` on a check that cannot be exposed.
+    CheckExpose = "jobspec::check::expose", Error;
+    /// Check notes longer than 255 characters.
+    CheckNotes = "jobspec::check::notes", Error;
+    /// A check that names no task of the group, or a script check without a task.
+    CheckTask = "jobspec::check::task", Error;
+    /// Two checks of a service with one name.
+    DuplicateCheck = "jobspec::check::duplicate_name", Warning;
+    /// A `connect` block that is not exactly one of sidecar, native and gateway.
+    ConnectExclusive = "jobspec::connect::exclusive", Error;
+    /// A Connect group without exactly one bridge or CNI network.
+    ConnectNetwork = "jobspec::connect::network", Error;
+    /// Uppercase characters in a Connect service or group name.
+    ConnectUppercase = "jobspec::connect::uppercase", Error;
+    /// `connect` in a task-level service.
+    ConnectTaskService = "jobspec::connect::task_service", Error;
+    /// A Connect Native service without a port or an unambiguous task.
+    ConnectNative = "jobspec::connect::native", Error;
+    /// `connect` in a service with `provider = "nomad"`.
+    ConnectProvider = "jobspec::connect::provider_nomad", Error;
+    /// A `connect-proxy:<service>` task Nomad rejects.
+    ProxyTask = "jobspec::connect::proxy_task", Error;
+    /// A gateway without exactly one of ingress, terminating and mesh.
+    GatewayConfig = "jobspec::gateway::config", Error;
+    /// A mesh gateway service without a port.
+    GatewayPort = "jobspec::gateway::port", Error;
+    /// A transparent proxy setting Nomad rejects.
+    TransparentProxy = "jobspec::connect::transparent_proxy", Error;
+    /// Two upstreams of a group on one listener address.
+    UpstreamListener = "jobspec::upstream::duplicate_listener", Error;
+    /// An upstream without a destination.
+    UpstreamDestination = "jobspec::upstream::missing_destination", Error;
+    /// An upstream with both a port and a socket, or neither.
+    UpstreamBind = "jobspec::upstream::bind", Error;
+    /// An invalid `local_bind_socket_mode`.
+    UpstreamSocketMode = "jobspec::upstream::socket_mode", Error;
+    /// An upstream with both `destination_peer` and `datacenter`.
+    UpstreamPeerDatacenter = "jobspec::upstream::peer_datacenter", Error;
+    /// An unknown `mesh_gateway` mode.
+    UpstreamMeshGatewayMode = "jobspec::upstream::mesh_gateway_mode", Error;
+    /// An unknown `destination_type`.
+    UpstreamDestinationType = "jobspec::upstream::destination_type", Error;
+    /// An upstream listener on a port the group already uses.
+    UpstreamPortClash = "jobspec::upstream::port_clash", Error;
+    /// Upstreams whose names give the same environment variable.
+    UpstreamEnvCollision = "jobspec::upstream::env_collision", Error;
+    /// An upstream whose destination no job of a closed set registers.
+    UnknownDestination = "jobspec::upstream::unknown_destination", Error;
+    /// A `NOMAD_UPSTREAM_*` reference to no upstream of the group.
+    UnknownUpstreamReference = "jobspec::reference::unknown_upstream", Error;
+    /// A `NOMAD_PORT_*`-style reference to no port of the group.
+    UnknownPortReference = "jobspec::reference::unknown_port", Error;
     /// An attribute current Nomad removed or deprecated.
     Deprecated = "jobspec::deprecated::attribute", Warning;
 }

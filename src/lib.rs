@@ -21,9 +21,11 @@ pub mod diagnostic;
 #[macro_use]
 pub mod model;
 mod lower;
+pub mod output;
 pub mod parse;
 pub mod source;
 pub mod span;
+pub mod validate;
 
 #[doc(inline)]
 pub use diagnostic::{Code, Diagnostic, Report, Severity};
@@ -35,6 +37,8 @@ pub use parse::{Limits, ParseOptions, Parsed, parse, parse_recoverable, parse_wi
 pub use source::SourceFile;
 #[doc(inline)]
 pub use span::{Span, Spanned};
+#[doc(inline)]
+pub use validate::validate;
 
 /// The README's examples, run as doctests.
 #[doc = include_str!("../README.md")]

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use jobspec::{Diagnostic, ParseOptions, Parsed, Report, Severity, SourceFile};
-use serde::Serialize;
+use jobspec::output::{self, Summary};
+use jobspec::validate::SetOptions;
+use jobspec::{Diagnostic, ParseOptions, Parsed, Report, SourceFile};
 
 /// Parse, validate and render Nomad job specifications with Consul Connect sidecars.
 #[derive(Parser)]
@@ -31,13 +32,20 @@ enum Command {
     },
     /// Check jobspecs and report every finding.
     Validate {
-        /// Jobspec files, or directories searched for `*.nomad`, `*.nomad.hcl` and
-        /// `*.nomad.json`; `-` reads standard input.
+        /// Jobspec files, or directories searched for `*.nomad`, `*.hcl` (not `*.vars.hcl`)
+        /// and `*.nomad.json`; `-` reads standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
         format: ReportFormat,
+        /// Treat the files as every job there is: an upstream whose destination no job
+        /// registers is an error.
+        #[arg(long)]
+        closed_world: bool,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
         #[command(flatten)]
         inputs: Inputs,
     },
@@ -105,10 +113,14 @@ enum ParseFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
-    /// miette's graphical report with source snippets.
+    /// miette's graphical report with source snippets (colour on a terminal).
     Human,
     /// One JSON document with every diagnostic and a summary.
     Json,
+    /// GitHub Actions workflow annotations (`::error file=...::...`).
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }
 
 /// How a run ended: 0 clean, 1 the input has errors, 2 usage or I/O failure.
@@ -134,7 +146,13 @@ fn main() -> ExitCode {
         }
         Ok(options) => match cli.command {
             Command::Parse { files, format, .. } => parse(&files, format, &options),
-            Command::Validate { files, format, .. } => validate(&files, format, &options),
+            Command::Validate {
+                files,
+                format,
+                closed_world,
+                deny_warnings,
+                ..
+            } => validate(&files, format, &options, closed_world, deny_warnings),
         },
     };
     ExitCode::from(status as u8)
@@ -213,11 +231,14 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-/// Whether a file found in a directory is a jobspec: `*.nomad`, `*.nomad.hcl` or
-/// `*.nomad.json`. Files named on the command line are checked whatever their name.
+/// Whether a file found in a directory is a jobspec: `*.nomad`, `*.hcl` (but not var files,
+/// `*.vars.hcl`) or `*.nomad.json`. Files named on the command line are checked whatever
+/// their name.
 fn is_jobspec(path: &Path) -> bool {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    name.ends_with(".nomad") || name.ends_with(".nomad.hcl") || name.ends_with(".nomad.json")
+    name.ends_with(".nomad")
+        || (name.ends_with(".hcl") && !name.ends_with(".vars.hcl"))
+        || name.ends_with(".nomad.json")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -240,7 +261,65 @@ fn reports(source: &SourceFile, parsed: &Parsed) -> Vec<Report> {
         .collect()
 }
 
-fn validate(paths: &[PathBuf], format: ReportFormat, options: &ParseOptions) -> Status {
+/// What checking one file gave: its source, the parse, and the findings of validation.
+struct Checked {
+    source: SourceFile,
+    parsed: Parsed,
+    findings: Vec<Diagnostic>,
+}
+
+/// Reads, parses and validates one file. Semantic rules run once the file parses cleanly, so
+/// a syntax or schema error is not followed by findings it caused.
+fn check_file(path: &Path, options: &ParseOptions) -> Result<Checked, String> {
+    let source = read_source(path)?;
+    let parsed = jobspec::parse_with(&source, &options_for(options, path));
+    let findings = match &parsed.job {
+        Some(job) if !parsed.has_errors() => jobspec::validate(job),
+        _ => Vec::new(),
+    };
+    Ok(Checked {
+        source,
+        parsed,
+        findings,
+    })
+}
+
+/// Applies `f` to every item on all cores, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(items.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+fn validate(
+    paths: &[PathBuf],
+    format: ReportFormat,
+    options: &ParseOptions,
+    closed_world: bool,
+    deny_warnings: bool,
+) -> Status {
     let files = match expand(paths) {
         Ok(files) => files,
         Err(e) => {
@@ -249,140 +328,50 @@ fn validate(paths: &[PathBuf], format: ReportFormat, options: &ParseOptions) -> 
         }
     };
     let mut status = Status::Clean;
-    let mut results = Vec::new();
-    for path in &files {
-        match read_source(path) {
-            Ok(source) => {
-                let parsed = jobspec::parse_with(&source, &options_for(options, path));
-                results.push((source, parsed));
-            }
+    let mut checked = Vec::new();
+    for result in parallel_map(&files, |path| check_file(path, options)) {
+        match result {
+            Ok(c) => checked.push(c),
             Err(e) => {
                 fail(&e);
                 status = Status::Failure;
             }
         }
     }
-    let files = results.len();
-    let all: Vec<Report> = results.iter().flat_map(|(s, p)| reports(s, p)).collect();
-    let count = |severity| {
-        all.iter()
-            .flat_map(Report::diagnostics)
-            .filter(|d| d.severity == severity)
-            .count()
-    };
-    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
-    match format {
-        ReportFormat::Human => emit(&human_report(&all, files, errors, warnings)),
-        ReportFormat::Json => emit(&json_report(&all, files, errors, warnings)),
+    if closed_world {
+        let jobs: Vec<(usize, &jobspec::Job)> = checked
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i, c.parsed.job.as_ref()?)))
+            .collect();
+        let set: Vec<&jobspec::Job> = jobs.iter().map(|(_, j)| *j).collect();
+        let findings = jobspec::validate::validate_set(&set, SetOptions::closed_world(true));
+        let indexes: Vec<usize> = jobs.iter().map(|(i, _)| *i).collect();
+        for (i, mut f) in indexes.into_iter().zip(findings) {
+            checked[i].findings.append(&mut f);
+        }
     }
-    if errors > 0 {
+    let all: Vec<Report> = checked
+        .into_iter()
+        .flat_map(|mut c| {
+            c.parsed.diagnostics.append(&mut c.findings);
+            c.parsed.diagnostics.sort_by_key(|d| d.span.start);
+            reports(&c.source, &c.parsed)
+        })
+        .collect();
+    let summary = Summary::of(&all, files.len());
+    match format {
+        ReportFormat::Human => emit(&output::human(
+            &all,
+            &summary,
+            std::io::stdout().is_terminal(),
+        )),
+        ReportFormat::Json => emit(&output::json(&all, &summary)),
+        ReportFormat::Github => emit(&output::github(&all)),
+        ReportFormat::Sarif => emit(&output::sarif(&all)),
+    }
+    if summary.errors > 0 || (deny_warnings && summary.warnings > 0) {
         status = status.max(Status::Invalid);
     }
     status
-}
-
-fn human_report(reports: &[Report], files: usize, errors: usize, warnings: usize) -> String {
-    let color = std::io::stdout().is_terminal();
-    let mut out = String::new();
-    for report in reports {
-        out.push_str(&report.render(color));
-    }
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    out.push_str(&format!(
-        "{} checked: {}, {}\n",
-        plural(files, "file"),
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    ));
-    out
-}
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-    summary: Summary,
-}
-
-#[derive(Serialize)]
-struct Summary {
-    files: usize,
-    errors: usize,
-    warnings: usize,
-}
-
-#[derive(Serialize)]
-struct JsonDiagnostic<'a> {
-    file: &'a str,
-    severity: &'static str,
-    code: &'static str,
-    message: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    offset: usize,
-    length: usize,
-    help: Option<&'a str>,
-    labels: Vec<JsonLabel>,
-}
-
-#[derive(Serialize)]
-struct JsonLabel {
-    line: usize,
-    column: usize,
-    offset: usize,
-    length: usize,
-    message: String,
-}
-
-fn json_diagnostic<'a>(source: &'a SourceFile, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
-    let start = source.line_col(d.span.start);
-    let end = source.line_col(d.span.end);
-    JsonDiagnostic {
-        file: source.name(),
-        severity: d.severity.as_str(),
-        code: d.code.as_str(),
-        message: &d.message,
-        line: start.line,
-        column: start.column,
-        end_line: end.line,
-        end_column: end.column,
-        offset: d.span.start,
-        length: d.span.len(),
-        help: d.help.as_deref(),
-        labels: d
-            .labels()
-            .map(|l| {
-                let at = source.line_col(l.span.start);
-                JsonLabel {
-                    line: at.line,
-                    column: at.column,
-                    offset: l.span.start,
-                    length: l.span.len(),
-                    message: l.message,
-                }
-            })
-            .collect(),
-    }
-}
-
-fn json_report(reports: &[Report], files: usize, errors: usize, warnings: usize) -> String {
-    let report = JsonReport {
-        diagnostics: reports
-            .iter()
-            .flat_map(|r| {
-                r.diagnostics()
-                    .iter()
-                    .map(move |d| json_diagnostic(r.source(), d))
-            })
-            .collect(),
-        summary: Summary {
-            files,
-            errors,
-            warnings,
-        },
-    };
-    let mut text = serde_json::to_string(&report).unwrap_or_default();
-    text.push('\n');
-    text
 }

@@ -126,7 +126,7 @@ fn validate_walks_directories() {
 fn deprecated_keys_warn_without_failing() {
     let out = jobspec_stdin(
         &["validate", "--format", "json", "-"],
-        "job \"x\" {\n  consul_token = \"abc\"\n}\n",
+        "job \"x\" {\n  consul_token = \"abc\"\n  group \"g\" {\n    task \"t\" {\n      driver = \"exec\"\n    }\n  }\n}\n",
     );
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -192,5 +192,120 @@ fn malformed_var_flag_is_a_usage_error() {
         "novalue",
         "examples/countdash.nomad.hcl",
     ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn github_format_writes_workflow_annotations() {
+    let out = jobspec(&[
+        "validate",
+        "--format",
+        "github",
+        "testdata/invalid/validate-upstreams.nomad.hcl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.starts_with(
+            "::error file=testdata/invalid/validate-upstreams.nomad.hcl,line=25,col=34,"
+        ),
+        "{first}"
+    );
+    assert!(
+        first.contains("title=jobspec%3A%3Aupstream%3A%3Aenv_collision::"),
+        "{first}"
+    );
+}
+
+#[test]
+fn sarif_format_is_a_sarif_log() {
+    let out = jobspec(&[
+        "validate",
+        "--format",
+        "sarif",
+        "testdata/invalid/validate-network.nomad.hcl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "jobspec");
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "jobspec::network::invalid_hostname");
+    assert_eq!(result["level"], "error");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(6), Some(18))
+    );
+    let rule = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(
+        run["tool"]["driver"]["rules"][rule]["id"],
+        "jobspec::network::invalid_hostname"
+    );
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings() {
+    let file = "testdata/invalid/warnings.nomad.hcl";
+    assert_eq!(jobspec(&["validate", file]).status.code(), Some(0));
+    assert_eq!(
+        jobspec(&["validate", "--deny-warnings", file])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn countdash_typo_reports_the_reference_and_with_a_closed_world_the_destination() {
+    let codes = |args: &[&str]| -> Vec<String> {
+        let out = jobspec(args);
+        assert_eq!(out.status.code(), Some(1));
+        let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}@{}:{}",
+                    d["code"].as_str().unwrap(),
+                    d["line"],
+                    d["column"]
+                )
+            })
+            .collect()
+    };
+    let file = "testdata/closed-world/countdash-typo.nomad.hcl";
+    assert_eq!(
+        codes(&["validate", "--format", "json", file]),
+        ["jobspec::reference::unknown_upstream@59:42"]
+    );
+    assert_eq!(
+        codes(&["validate", "--format", "json", "--closed-world", file]),
+        [
+            "jobspec::upstream::unknown_destination@47:34",
+            "jobspec::reference::unknown_upstream@59:42"
+        ]
+    );
+    // The set's other job provides nothing countdash needs, so the finding stays.
+    let both = codes(&[
+        "validate",
+        "--format",
+        "json",
+        "--closed-world",
+        "testdata/closed-world",
+    ]);
+    assert!(
+        both.contains(&"jobspec::upstream::unknown_destination@47:34".to_owned()),
+        "{both:?}"
+    );
+}
+
+#[test]
+fn unreadable_file_among_good_ones_is_exit_two() {
+    let out = jobspec(&["validate", "examples/countdash.nomad.hcl", "no/such.hcl"]);
     assert_eq!(out.status.code(), Some(2));
 }

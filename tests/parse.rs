@@ -1,5 +1,6 @@
-//! Snapshot tests over `testdata/`: every valid jobspec's Nomad API JSON, every invalid one's
-//! rendered diagnostics, and the model → JSON → model round trip.
+//! Snapshot tests over `testdata/`: every valid jobspec's Nomad API JSON (and that it has no
+//! finding at all), every invalid one's findings rendered for people and as JSON, and the
+//! model → JSON → model round trip.
 //!
 //! A jobspec `x.nomad.hcl` may have inputs beside it: `x.vars.hcl` or `x.vars.json` (a var
 //! file), `x.env` (`NOMAD_VAR_name=value` lines) and `x.args` (`--var name=value` lines).
@@ -50,13 +51,16 @@ fn valid_jobspecs_lower_to_nomad_json() {
     insta::glob!("../testdata", "valid/*.nomad.*", |path| {
         let (_, parsed) = parse(path);
         assert!(
-            !parsed.has_errors(),
+            parsed.diagnostics.is_empty()
+                && parsed.var_files.iter().all(|r| r.diagnostics().is_empty()),
             "{}: {:#?} {:#?}",
             path.display(),
             parsed.diagnostics,
             parsed.var_files
         );
         let job = parsed.job.expect("a job");
+        let findings = jobspec::validate(&job);
+        assert!(findings.is_empty(), "{}: {findings:#?}", path.display());
         insta::assert_json_snapshot!(jobspec::model::ApiJob::from(job));
     });
 }
@@ -74,20 +78,67 @@ fn valid_jobspecs_round_trip_through_json() {
 #[test]
 fn invalid_jobspecs_report_every_finding() {
     insta::glob!("../testdata", "invalid/*.nomad.*", |path| {
-        let (source, parsed) = parse(path);
+        let (source, mut parsed) = parse(path);
+        // Semantic rules run once a file parses without error, as in the CLI.
+        if let (Some(job), false) = (&parsed.job, parsed.has_errors()) {
+            parsed.diagnostics.extend(jobspec::validate(job));
+            parsed.diagnostics.sort_by_key(|d| d.span.start);
+        }
         // `warnings*` files hold only warnings; every other file has at least one error.
         let only_warnings = path
             .file_name()
             .unwrap()
             .to_string_lossy()
             .starts_with("warnings");
-        let reports: Vec<Report> = std::iter::once(Report::new(source, parsed.diagnostics.clone()))
-            .chain(parsed.var_files.iter().cloned())
+        let has_errors = parsed.diagnostics.iter().any(|d| d.is_error())
+            || parsed.var_files.iter().any(|r| r.error_count() > 0);
+        let reports: Vec<Report> = std::iter::once(Report::new(source, parsed.diagnostics))
+            .chain(parsed.var_files)
             .filter(|r| !r.diagnostics().is_empty())
             .collect();
         assert!(!reports.is_empty(), "{}: no finding", path.display());
-        assert_eq!(parsed.has_errors(), !only_warnings, "{}", path.display());
-        let rendered: Vec<String> = reports.iter().map(|r| r.render(false)).collect();
-        insta::assert_snapshot!(rendered.join("\n"));
+        assert_eq!(has_errors, !only_warnings, "{}", path.display());
+        let human: Vec<String> = reports.iter().map(|r| r.render(false)).collect();
+        let summary = jobspec::output::Summary::of(&reports, 1);
+        let json: serde_json::Value =
+            serde_json::from_str(&jobspec::output::json(&reports, &summary)).unwrap();
+        insta::assert_snapshot!(format!(
+            "{}\n---- json ----\n{}",
+            human.join("\n"),
+            serde_json::to_string_pretty(&json).unwrap()
+        ));
     });
+}
+
+/// `testdata/closed-world/`: the jobs validated as a set, with and without a closed world.
+#[test]
+fn closed_world_sets_report_unknown_destinations() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/closed-world");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".nomad.hcl"))
+        .collect();
+    paths.sort();
+    let parsed: Vec<(SourceFile, Parsed)> = paths.iter().map(|p| parse(p)).collect();
+    let jobs: Vec<&jobspec::Job> = parsed
+        .iter()
+        .map(|(_, p)| p.job.as_ref().unwrap())
+        .collect();
+    let open =
+        jobspec::validate::validate_set(&jobs, jobspec::validate::SetOptions::closed_world(false));
+    assert!(
+        open.iter().all(Vec::is_empty),
+        "an open world assumes nothing: {open:#?}"
+    );
+    let closed =
+        jobspec::validate::validate_set(&jobs, jobspec::validate::SetOptions::closed_world(true));
+    let reports: Vec<Report> = parsed
+        .into_iter()
+        .zip(closed)
+        .filter(|(_, f)| !f.is_empty())
+        .map(|((source, _), f)| Report::new(source, f))
+        .collect();
+    let human: Vec<String> = reports.iter().map(|r| r.render(false)).collect();
+    insta::assert_snapshot!(human.join("\n"));
 }

@@ -161,7 +161,7 @@ job "connect-sidecar" {
               exclude_outbound_ports = [443]
               exclude_outbound_cidrs = ["10.0.0.0/8"]
               exclude_uids           = ["0"]
-              no_dns                 = false
+              no_dns                 = true
             }
 
             config {

@@ -11,7 +11,7 @@ variable "upstreams" {
 variable "ports" {
   type    = list(object({ name = string, to = number }))
   default = [
-    { name = "http", to = 8080 },
+    { name = "http", to = 9090 },
     { name = "metrics", to = 9102 },
   ]
 }
@@ -33,7 +33,7 @@ job "dashboard" {
 
     service {
       name = "dashboard"
-      port = "8080"
+      port = "9090"
 
       connect {
         sidecar_service {

@@ -16,7 +16,7 @@ job "files" {
       meta = {
         exists  = fileexists("files/greeting.txt")
         missing = fileexists("files/nope.txt")
-        set     = join(",", fileset("files", "**/*.hcl"))
+        set     = join(",", fileset("files", "**/*.cfg"))
         b64     = filebase64("files/greeting.txt")
         base    = basename("files/conf/a.hcl")
         dir     = dirname("files/conf/a.hcl")

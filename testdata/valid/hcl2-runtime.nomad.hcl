@@ -11,7 +11,7 @@ job "runtime" {
       config {
         image = "${meta.connect.sidecar_image}"
         args = [
-          "--upstream=${NOMAD_UPSTREAM_ADDR_count_api}",
+          "--alloc=${NOMAD_ALLOC_ID}",
           "--ip=${attr.unique.network.ip-address}",
           "--dc=${node.datacenter}",
           "--home=${env["HOME"]}",

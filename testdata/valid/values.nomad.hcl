@@ -4,7 +4,7 @@ job "values" {
     count = "2"
 
     network {
-      mbits = "100"
+      hostname = "values"
 
       port "http" {
         static = "8080"
@@ -23,7 +23,7 @@ job "values" {
 
       config {
         command  = "/bin/echo"
-        args     = ["${NOMAD_UPSTREAM_ADDR_count_api}", "${ attr.unique.network.ip-address }"]
+        args     = ["${NOMAD_PORT_http}", "${ attr.unique.network.ip-address }"]
         region   = node.region
         escaped  = "literal $${NOT_INTERPOLATED} and %%{ directive }"
         quoted   = "a \"quoted\" string\twith a tab and é"
@@ -36,7 +36,7 @@ job "values" {
       }
 
       env {
-        UPSTREAM  = "http://${NOMAD_UPSTREAM_ADDR_count_api}"
+        ADDR      = "http://${NOMAD_ADDR_http}"
         FROM_META = "${meta.connect.sidecar_image}"
         INDEXED   = "${env["HOME"]}"
         COUNT     = 3

@@ -1,0 +1,286 @@
+//! Output: a set of reports rendered for people (miette), for tools (JSON), for GitHub
+//! workflow annotations, and for code scanning (SARIF 2.1.0).
+
+use serde::Serialize;
+
+use crate::diagnostic::{Code, Diagnostic, Report, Severity};
+use crate::source::SourceFile;
+
+/// The findings of a run over several files.
+#[derive(Clone, Debug, Default)]
+pub struct Summary {
+    /// Files checked.
+    pub files: usize,
+    /// Findings of severity error.
+    pub errors: usize,
+    /// Findings of severity warning.
+    pub warnings: usize,
+}
+
+impl Summary {
+    /// Counts the findings of `reports` over `files` files.
+    pub fn of(reports: &[Report], files: usize) -> Summary {
+        let count = |severity| {
+            reports
+                .iter()
+                .flat_map(Report::diagnostics)
+                .filter(|d| d.severity == severity)
+                .count()
+        };
+        Summary {
+            files,
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+        }
+    }
+}
+
+/// miette's graphical reports, then a one-line summary.
+#[cfg(feature = "fancy")]
+pub fn human(reports: &[Report], summary: &Summary, color: bool) -> String {
+    let mut out = String::new();
+    for report in reports {
+        out.push_str(&report.render(color));
+        out.push('\n');
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    out.push_str(&format!(
+        "{} checked: {}, {}\n",
+        plural(summary.files, "file"),
+        plural(summary.errors, "error"),
+        plural(summary.warnings, "warning")
+    ));
+    out
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    file: &'a str,
+    severity: &'static str,
+    code: &'static str,
+    message: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    offset: usize,
+    length: usize,
+    help: Option<&'a str>,
+    labels: Vec<JsonLabel>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    line: usize,
+    column: usize,
+    offset: usize,
+    length: usize,
+    message: String,
+}
+
+fn json_diagnostic<'a>(source: &'a SourceFile, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let start = source.line_col(d.span.start);
+    let end = source.line_col(d.span.end);
+    JsonDiagnostic {
+        file: source.name(),
+        severity: d.severity.as_str(),
+        code: d.code.as_str(),
+        message: &d.message,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        offset: d.span.start,
+        length: d.span.len(),
+        help: d.help.as_deref(),
+        labels: d
+            .labels()
+            .map(|l| {
+                let at = source.line_col(l.span.start);
+                JsonLabel {
+                    line: at.line,
+                    column: at.column,
+                    offset: l.span.start,
+                    length: l.span.len(),
+                    message: l.message,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// One JSON document: `{"diagnostics": [...], "summary": {"files", "errors", "warnings"}}`,
+/// lines and columns 1-based, columns in characters.
+pub fn json(reports: &[Report], summary: &Summary) -> String {
+    let report = JsonReport {
+        diagnostics: reports
+            .iter()
+            .flat_map(|r| {
+                r.diagnostics()
+                    .iter()
+                    .map(move |d| json_diagnostic(r.source(), d))
+            })
+            .collect(),
+        summary: JsonSummary {
+            files: summary.files,
+            errors: summary.errors,
+            warnings: summary.warnings,
+        },
+    };
+    let mut text = serde_json::to_string(&report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Escapes a workflow-command message (`%`, CR, LF) and, for properties, `:` and `,`.
+fn escape_github(text: &str, property: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if property => out.push_str("%3A"),
+            ',' if property => out.push_str("%2C"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// GitHub Actions workflow annotations, one line a finding:
+/// `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::…`.
+pub fn github(reports: &[Report]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        let source = report.source();
+        for d in report.diagnostics() {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Advice => "notice",
+            };
+            let start = source.line_col(d.span.start);
+            let end = source.line_col(d.span.end);
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            out.push_str(&format!(
+                "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+                escape_github(source.name(), true),
+                start.line,
+                start.column,
+                end.line,
+                end.column,
+                escape_github(d.code.as_str(), true),
+                escape_github(&message, false),
+            ));
+        }
+    }
+    out
+}
+
+/// A SARIF 2.1.0 log for code scanning: every code as a rule, every finding as a result.
+pub fn sarif(reports: &[Report]) -> String {
+    use serde_json::json;
+    let region = |source: &SourceFile, span: crate::span::Span| {
+        let start = source.line_col(span.start);
+        let end = source.line_col(span.end);
+        json!({
+            "startLine": start.line,
+            "startColumn": start.column,
+            "endLine": end.line,
+            "endColumn": end.column,
+        })
+    };
+    let rules: Vec<_> = Code::ALL
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "shortDescription": { "text": c.summary() },
+                "defaultConfiguration": { "level": sarif_level(c.severity()) },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for report in reports {
+        let source = report.source();
+        let uri = source.name().trim_start_matches("./");
+        for d in report.diagnostics() {
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let related: Vec<_> = d
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    json!({
+                        "id": i + 1,
+                        "message": { "text": l.message },
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": uri },
+                            "region": region(source, l.span),
+                        },
+                    })
+                })
+                .collect();
+            results.push(json!({
+                "ruleId": d.code.as_str(),
+                "ruleIndex": Code::ALL.iter().position(|c| *c == d.code),
+                "level": sarif_level(d.severity),
+                "message": { "text": text },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri },
+                        "region": region(source, d.span),
+                    },
+                }],
+                "relatedLocations": related,
+            }));
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "jobspec",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "results": results,
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Advice => "note",
+    }
+}

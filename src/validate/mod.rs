@@ -1,0 +1,169 @@
+//! Validate stage: the rules Nomad applies when a job is submitted (the Connect ones included,
+//! which `nomad job validate` skips without a cluster), and the checks Nomad never makes.
+//! Every finding points at the place in the file it concerns.
+
+mod connect;
+mod job;
+mod network;
+mod references;
+mod services;
+mod set;
+
+pub use set::{SetOptions, validate_set};
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Job, NetworkResource, TaskGroup};
+use crate::span::{Span, Spanned};
+
+/// Checks a parsed job, returning every finding in source order.
+///
+/// ```
+/// let job = jobspec::parse(r#"
+/// job "web" {
+///   group "api" {
+///     network {
+///       mode = "host"
+///     }
+///     service {
+///       name = "api"
+///       port = "8080"
+///       connect {
+///         sidecar_service {}
+///       }
+///     }
+///     task "app" {
+///       driver = "docker"
+///     }
+///   }
+/// }
+/// "#)?;
+/// let findings = jobspec::validate(&job);
+/// assert_eq!(findings[0].code.as_str(), "jobspec::connect::network");
+/// # Ok::<(), jobspec::Report>(())
+/// ```
+pub fn validate(job: &Job) -> Vec<Diagnostic> {
+    let mut cx = Checker::default();
+    job::check(&mut cx, job);
+    for group in &job.task_groups {
+        let g = Group::new(job, group);
+        network::check(&mut cx, &g);
+        services::check(&mut cx, &g);
+        connect::check(&mut cx, &g);
+        references::check(&mut cx, &g);
+    }
+    cx.out.sort_by_key(|d| d.span.start);
+    cx.out
+}
+
+/// Collects findings.
+#[derive(Default)]
+pub(crate) struct Checker {
+    out: Vec<Diagnostic>,
+}
+
+impl Checker {
+    pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
+        self.out.push(diagnostic);
+    }
+
+    /// A finding with `code` at `span`, its label and help.
+    pub(crate) fn report(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.push(
+            Diagnostic::new(code, span, message)
+                .with_label(label)
+                .with_help(help),
+        );
+    }
+}
+
+/// The text of an optional string field.
+pub(crate) fn text(v: &Option<Spanned<String>>) -> Option<&str> {
+    v.as_ref().map(|s| s.inner.as_str())
+}
+
+/// The span of a block's keyword: a block's span starts at its keyword.
+pub(crate) fn head(span: Span, keyword: &str) -> Span {
+    Span::new(
+        span.start,
+        (span.start + keyword.len()).min(span.end.max(span.start)),
+    )
+}
+
+/// The span of an optional field, or `fallback` when it is unset.
+pub(crate) fn span_or<T>(v: &Option<Spanned<T>>, fallback: Span) -> Span {
+    v.as_ref().map_or(fallback, |s| s.span)
+}
+
+/// A port of a group network, with where it is defined.
+pub(crate) struct PortDef<'j> {
+    pub(crate) label: &'j Spanned<String>,
+    /// The port block.
+    pub(crate) span: Span,
+    /// The static host port, if any.
+    pub(crate) value: Option<i64>,
+    /// The port inside the network namespace, if mapped.
+    pub(crate) to: Option<i64>,
+}
+
+/// A group being checked, with what several rules need.
+pub(crate) struct Group<'j> {
+    /// The job's name, for service-name defaults.
+    pub(crate) job_name: &'j str,
+    pub(crate) group: &'j Spanned<TaskGroup>,
+    pub(crate) name: &'j str,
+    /// The ports of the group's networks.
+    pub(crate) ports: Vec<PortDef<'j>>,
+}
+
+impl<'j> Group<'j> {
+    fn new(job: &'j Job, group: &'j Spanned<TaskGroup>) -> Group<'j> {
+        let ports = group.networks.iter().flat_map(ports).collect();
+        Group {
+            job_name: text(&job.name).or(text(&job.id)).unwrap_or(""),
+            group,
+            name: text(&group.name).unwrap_or(""),
+            ports,
+        }
+    }
+
+    /// The port with `label`, if a group network defines it.
+    pub(crate) fn port(&self, label: &str) -> Option<&PortDef<'j>> {
+        self.ports.iter().find(|p| p.label.as_str() == label)
+    }
+
+    /// The span of the `group` keyword.
+    pub(crate) fn head(&self) -> Span {
+        head(self.group.span, "group")
+    }
+}
+
+/// The ports of one network, static and dynamic.
+pub(crate) fn ports(network: &Spanned<NetworkResource>) -> impl Iterator<Item = PortDef<'_>> {
+    network
+        .reserved_ports
+        .iter()
+        .chain(&network.dynamic_ports)
+        .filter_map(|p| {
+            Some(PortDef {
+                label: p.label.as_ref()?,
+                span: p.span,
+                value: p.value.as_deref().copied().filter(|v| *v > 0),
+                to: p.to.as_deref().copied().filter(|t| *t > 0),
+            })
+        })
+}
+
+/// The closest of `known` to `name`, as "did you mean" help, or `fallback`.
+pub(crate) fn suggest(name: &str, known: &[&str], fallback: impl FnOnce() -> String) -> String {
+    match crate::lower::did_you_mean(name, known) {
+        Some(close) => format!("did you mean `{close}`?"),
+        None => fallback(),
+    }
+}

@@ -1,0 +1,590 @@
+//! Service and check rules (`Service.Validate`, `ServiceCheck.validate*`,
+//! `TaskGroup.validateServices`, `validateServices(task)`), port labels included.
+
+use super::{Checker, Group, head, span_or, suggest, text};
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::model::{Duration, Service, ServiceCheck, Task};
+use crate::span::{Span, Spanned};
+
+/// Where a service is defined.
+#[derive(Clone, Copy)]
+enum Owner<'j> {
+    Group,
+    Task(&'j Spanned<Task>),
+}
+
+/// Nomad's RFC 1123 service-name rule, applied after each `${...}` becomes `ENV-VAR`.
+pub(super) fn valid_service_name(name: &str) -> bool {
+    let mut cleaned = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(i) = rest.find("${") {
+        cleaned.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(j) => {
+                cleaned.push_str("ENV-VAR");
+                rest = &rest[i + j + 1..];
+            }
+            None => {
+                rest = &rest[i..];
+                break;
+            }
+        }
+    }
+    cleaned.push_str(rest);
+    let bytes = cleaned.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes[bytes.len() - 1].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+}
+
+/// The service's name, or the one the API gives it (`<job>-<group>[-<task>]`).
+pub(super) fn service_name(
+    job: &str,
+    group: &str,
+    task: Option<&str>,
+    service: &Service,
+) -> String {
+    match (text(&service.name), task) {
+        (Some(name), _) => name.to_owned(),
+        (None, Some(task)) => format!("{job}-{group}-{task}"),
+        (None, None) => format!("{job}-{group}"),
+    }
+}
+
+pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
+    let group = &g.group.inner;
+    let task_names: Vec<&str> = group.tasks.iter().filter_map(|t| text(&t.name)).collect();
+    let job = g.job_name;
+    for service in &group.services {
+        check_service(cx, g, service, Owner::Group, &task_names);
+    }
+    for task in &group.tasks {
+        for service in &task.services {
+            check_service(cx, g, service, Owner::Task(task), &task_names);
+        }
+        // Two services of one task with the same name and port.
+        let mut seen: Vec<(String, Option<&str>, Span)> = Vec::new();
+        for service in &task.services {
+            let name = service_name(job, g.name, text(&task.name), service);
+            let port = text(&service.port_label);
+            if let Some((_, _, first)) = seen.iter().find(|(n, p, _)| *n == name && *p == port) {
+                cx.push(
+                    Diagnostic::new(
+                        Code::DuplicateService,
+                        head(service.span, "service"),
+                        format!("service {name:?} is duplicate"),
+                    )
+                    .with_label("second definition")
+                    .with_related(*first, "first defined here")
+                    .with_help("give the services different names or ports"),
+                );
+            } else {
+                seen.push((name, port, head(service.span, "service")));
+            }
+        }
+    }
+    // Group services: unique by (name, task, port); the same name twice is suspicious too.
+    let mut seen: Vec<(String, Option<&str>, Option<&str>, Span)> = Vec::new();
+    for service in &group.services {
+        let name = service_name(job, g.name, None, service);
+        let task = text(&service.task_name);
+        let port = text(&service.port_label);
+        let at = head(service.span, "service");
+        if let Some((_, _, _, first)) = seen
+            .iter()
+            .find(|(n, t, p, _)| *n == name && *t == task && *p == port)
+        {
+            cx.push(
+                Diagnostic::new(
+                    Code::DuplicateService,
+                    at,
+                    format!(
+                        "Services are not unique: [{}->{name}{}]",
+                        task.unwrap_or("group"),
+                        port.map(|p| format!(":{p}")).unwrap_or_default()
+                    ),
+                )
+                .with_label("second definition")
+                .with_related(*first, "first defined here")
+                .with_help("give the services different names or ports"),
+            );
+        } else if let Some((_, _, _, first)) = seen.iter().find(|(n, _, _, _)| *n == name) {
+            let mut d = Diagnostic::new(
+                Code::DuplicateService,
+                at,
+                format!("the group registers the service {name:?} twice, on different ports"),
+            )
+            .with_label("same name again")
+            .with_related(*first, "first registered here")
+            .with_help("Consul sees one service with two instances per allocation; give them different names unless that is intended");
+            d.severity = Severity::Warning;
+            cx.push(d);
+        }
+        seen.push((name, task, port, at));
+    }
+    // One provider per group.
+    let providers: Vec<(&str, Span)> = group
+        .services
+        .iter()
+        .map(|s| {
+            (
+                text(&s.provider).unwrap_or("consul"),
+                span_or(&s.provider, head(s.span, "service")),
+            )
+        })
+        .collect();
+    if let Some((_, at)) = providers.iter().find(|(p, _)| *p != providers[0].0) {
+        cx.push(
+            Diagnostic::new(
+                Code::MixedProviders,
+                *at,
+                "Multiple service providers used: task group services must use the same provider",
+            )
+            .with_label("a different provider")
+            .with_related(providers[0].1, "the first service's provider")
+            .with_help("use `provider = \"consul\"` or `\"nomad\"` for every service of the group"),
+        );
+    }
+}
+
+fn check_service(
+    cx: &mut Checker,
+    g: &Group<'_>,
+    service: &Spanned<Service>,
+    owner: Owner<'_>,
+    tasks: &[&str],
+) {
+    let at = head(service.span, "service");
+    let task_name = match owner {
+        Owner::Group => None,
+        Owner::Task(t) => text(&t.name),
+    };
+    let name = service_name(g.job_name, g.name, task_name, service);
+    if !valid_service_name(&name) {
+        cx.report(
+            Code::InvalidServiceName,
+            span_or(&service.name, at),
+            format!("Service name must be valid per RFC 1123 and can contain only alphanumeric characters or dashes and must be no longer than 63 characters: {name:?}"),
+            if service.name.is_some() { "invalid name" } else { "the default name, from the job and group names, is invalid" },
+            "use 1 to 63 letters, digits and dashes, starting and ending with a letter or digit",
+        );
+    }
+    let mode = text(&service.address_mode);
+    if let Some(mode_value) = mode {
+        let allowed: &[&str] = match owner {
+            Owner::Group => &["auto", "host", "alloc", "alloc_ipv6"],
+            Owner::Task(_) => &["auto", "host", "driver"],
+        };
+        if !["auto", "host", "driver", "alloc", "alloc_ipv6"].contains(&mode_value) {
+            cx.report(
+                Code::AddressMode,
+                span_or(&service.address_mode, at),
+                format!("Service address_mode must be \"auto\", \"host\", or \"driver\"; not {mode_value:?}"),
+                "unknown address mode",
+                suggest(mode_value, allowed, || format!("use one of {}", allowed.join(", "))),
+            );
+        } else if !allowed.contains(&mode_value) {
+            let message = match owner {
+                Owner::Group => format!(
+                    "service {name:?} cannot use address_mode=\"driver\", only services defined in a \"task\" block can use this mode"
+                ),
+                Owner::Task(_) => format!(
+                    "service {name:?} cannot use address_mode={mode_value:?}, only services defined in a \"group\" block can use this mode"
+                ),
+            };
+            cx.report(
+                Code::AddressMode,
+                span_or(&service.address_mode, at),
+                message,
+                "not allowed here",
+                format!("use one of {}", allowed.join(", ")),
+            );
+        }
+    }
+    if service.address.is_some() && mode.is_some_and(|m| m != "auto") {
+        cx.report(
+            Code::AddressMode,
+            span_or(&service.address, at),
+            "Service address_mode must be \"auto\" if address is set",
+            "an explicit address",
+            "remove `address_mode`, or remove `address`",
+        );
+    }
+    if let Some(on_update) = &service.on_update {
+        check_on_update(cx, on_update, "Service");
+    }
+    let provider = text(&service.provider).unwrap_or("consul");
+    if !["consul", "nomad"].contains(&provider) {
+        cx.report(
+            Code::Provider,
+            span_or(&service.provider, at),
+            format!("Service provider must be \"consul\", or \"nomad\"; not {provider:?}"),
+            "unknown provider",
+            suggest(provider, &["consul", "nomad"], || {
+                "use \"consul\" or \"nomad\"".to_owned()
+            }),
+        );
+    }
+    if provider == "nomad" {
+        if let Some(connect) = &service.connect {
+            cx.report(
+                Code::ConnectProvider,
+                head(connect.span, "connect"),
+                "Service with provider nomad cannot include Connect blocks",
+                "Connect needs Consul",
+                "remove `connect`, or use `provider = \"consul\"`",
+            );
+        }
+    }
+    if let Some(kind) = &service.kind {
+        const KINDS: &[&str] = &[
+            "",
+            "api-gateway",
+            "ingress-gateway",
+            "mesh-gateway",
+            "terminating-gateway",
+        ];
+        if !KINDS.contains(&kind.as_str()) {
+            cx.report(
+                Code::ServiceKind,
+                kind.span,
+                format!("Service {name} kind must be one of consul service kind or empty"),
+                "unknown kind",
+                suggest(kind, KINDS, || {
+                    format!("use one of {}", KINDS[1..].join(", "))
+                }),
+            );
+        }
+    }
+    if let Owner::Task(task) = owner {
+        if let Some(connect) = &service.connect {
+            cx.report(
+                Code::ConnectTaskService,
+                head(connect.span, "connect"),
+                format!("service {name:?} cannot have \"connect\" block, only services defined in a \"group\" block can"),
+                "in a task service",
+                "move the service, with its `connect` block, to the group",
+            );
+        }
+        if let (Some(t), Some(own)) = (&service.task_name, text(&task.name)) {
+            if t.as_str() != own {
+                cx.report(
+                    Code::ServiceTask,
+                    t.span,
+                    format!("Service {name} is invalid: may only specify task the service belongs to, got {:?}", t.inner),
+                    "another task",
+                    format!("remove `task`, or set it to {own:?}"),
+                );
+            }
+        }
+    } else if let Some(t) = &service.task_name {
+        if !t.contains("${") && !tasks.contains(&t.as_str()) {
+            cx.report(
+                Code::ServiceTask,
+                t.span,
+                format!("Service {name} refers to non-existent task {}", t.inner),
+                "no such task in the group",
+                suggest(t, tasks, || {
+                    format!("the group's tasks: {}", tasks.join(", "))
+                }),
+            );
+        }
+    }
+    // The service's port label.
+    let task_ports: Vec<&str> = match owner {
+        Owner::Task(t) => t
+            .resources
+            .iter()
+            .flat_map(|r| r.networks.iter().flat_map(super::ports))
+            .map(|p| p.label.inner.as_str())
+            .collect(),
+        Owner::Group => Vec::new(),
+    };
+    if let Some(port) = &service.port_label {
+        check_port_label(cx, g, port, &task_ports, &format!("service {name:?}"));
+    }
+    let sidecar = service
+        .connect
+        .as_ref()
+        .is_some_and(|c| c.sidecar_service.is_some());
+    let mut check_names: Vec<(String, Span)> = Vec::new();
+    for check in &service.checks {
+        check_check(
+            cx,
+            g,
+            service,
+            check,
+            &name,
+            owner,
+            tasks,
+            sidecar,
+            &task_ports,
+        );
+        let check_name =
+            text(&check.name).map_or_else(|| format!("service: {name:?} check"), str::to_owned);
+        let at = span_or(&check.name, head(check.span, "check"));
+        if let Some((_, first)) = check_names.iter().find(|(n, _)| *n == check_name) {
+            let mut d = Diagnostic::new(Code::DuplicateCheck, at, format!("the service {name:?} has two checks named {check_name:?}"))
+                .with_label("second check of this name")
+                .with_related(*first, "first check")
+                .with_help("give each check a `name` that says what it checks: Consul and the UI show both under one name");
+            d.severity = Severity::Warning;
+            cx.push(d);
+        } else {
+            check_names.push((check_name, at));
+        }
+    }
+}
+
+pub(super) fn check_on_update(cx: &mut Checker, on_update: &Spanned<String>, what: &str) {
+    const ON_UPDATE: &[&str] = &["require_healthy", "ignore_warnings", "ignore"];
+    if !ON_UPDATE.contains(&on_update.as_str()) {
+        cx.report(
+            Code::OnUpdate,
+            on_update.span,
+            format!("{what} on_update must be \"require_healthy\", \"ignore_warnings\", or \"ignore\"; not {:?}", on_update.inner),
+            "unknown value",
+            suggest(on_update, ON_UPDATE, || "use require_healthy, ignore_warnings or ignore".to_owned()),
+        );
+    }
+}
+
+/// A service or check `port`: a literal number, or a label of the group's (or the task's)
+/// networks.
+fn check_port_label(
+    cx: &mut Checker,
+    g: &Group<'_>,
+    port: &Spanned<String>,
+    task_ports: &[&str],
+    what: &str,
+) {
+    if port.parse::<u16>().is_ok()
+        || port.contains("${")
+        || g.port(port).is_some()
+        || task_ports.contains(&port.as_str())
+    {
+        return;
+    }
+    let known: Vec<&str> = g
+        .ports
+        .iter()
+        .map(|p| p.label.as_str())
+        .chain(task_ports.iter().copied())
+        .collect();
+    let help = suggest(port, &known, || {
+        if known.is_empty() {
+            "the group defines no port: add `port \"<label>\" {}` to its `network`, or use a literal port number".to_owned()
+        } else {
+            format!("the defined ports: {}", known.join(", "))
+        }
+    });
+    cx.push(
+        Diagnostic::new(
+            Code::UnknownPortLabel,
+            port.span,
+            format!(
+                "port label {:?} referenced by {what} does not exist",
+                port.inner
+            ),
+        )
+        .with_label("no port block has this label")
+        .with_help(help),
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_check(
+    cx: &mut Checker,
+    g: &Group<'_>,
+    service: &Spanned<Service>,
+    check: &Spanned<ServiceCheck>,
+    service_name: &str,
+    owner: Owner<'_>,
+    tasks: &[&str],
+    sidecar: bool,
+    task_ports: &[&str],
+) {
+    let at = head(check.span, "check");
+    let name =
+        text(&check.name).map_or_else(|| format!("service: {service_name:?} check"), str::to_owned);
+    let kind = text(&check.r#type).unwrap_or("");
+    let invalid = |cx: &mut Checker, code, span, message: String, label: &str, help: &str| {
+        cx.report(
+            code,
+            span,
+            format!("Check {name} invalid: {message}"),
+            label,
+            help,
+        );
+    };
+    let provider = text(&service.provider).unwrap_or("consul");
+    let types: &[&str] = if provider == "nomad" {
+        &["http", "tcp"]
+    } else {
+        &["grpc", "tcp", "http", "script"]
+    };
+    if !types.contains(&kind) {
+        invalid(
+            cx,
+            Code::CheckType,
+            span_or(&check.r#type, at),
+            format!(
+                "invalid check type ({kind:?}), must be one of {}",
+                types.join(", ")
+            ),
+            "unknown check type",
+            &suggest(kind, types, || {
+                format!("set `type` to one of {}", types.join(", "))
+            }),
+        );
+        return;
+    }
+    if kind == "http" {
+        match &check.path {
+            None => invalid(
+                cx,
+                Code::CheckPath,
+                at,
+                "http type must have http path".into(),
+                "no `path`",
+                "add `path = \"/health\"`",
+            ),
+            Some(path) if path.contains("://") => invalid(
+                cx,
+                Code::CheckPath,
+                path.span,
+                "http type must have relative http path".into(),
+                "an absolute URL",
+                "write the path only, e.g. \"/health\"; the address comes from the service",
+            ),
+            Some(_) => {}
+        }
+    }
+    for (field, value, what) in [
+        (&check.interval, "interval", "Interval"),
+        (&check.timeout, "timeout", "Timeout"),
+    ] {
+        match field {
+            None => invalid(
+                cx,
+                Code::CheckInterval,
+                at,
+                format!("missing required value {value}. {what} cannot be less than 1s"),
+                &format!("no `{value}`"),
+                &format!("add `{value} = \"10s\"`"),
+            ),
+            Some(d) if d.inner < Duration::SECOND => invalid(
+                cx,
+                Code::CheckInterval,
+                d.span,
+                format!("{value} ({}) cannot be lower than 1s", d.inner),
+                "too short",
+                &format!("make `{value}` at least \"1s\""),
+            ),
+            Some(_) => {}
+        }
+    }
+    if check.expose.as_deref() == Some(&true) {
+        let expose_at = span_or(&check.expose, at);
+        if !["http", "grpc"].contains(&kind) {
+            invalid(
+                cx,
+                Code::CheckExpose,
+                expose_at,
+                "expose may only be set on HTTP or gRPC checks".into(),
+                "not an HTTP or gRPC check",
+                "remove `expose`",
+            );
+        } else if let Owner::Task(task) = owner {
+            cx.report(
+                Code::CheckExpose,
+                expose_at,
+                format!("exposed service check {}[{}]->{service_name}->{name} is not a task-group service", g.name, text(&task.name).unwrap_or("")),
+                "in a task service",
+                "expose checks of group services with a Connect sidecar",
+            );
+        } else if !sidecar {
+            cx.report(
+                Code::CheckExpose,
+                expose_at,
+                format!("exposed service check {}->{service_name}->{name} requires use of sidecar_proxy", g.name),
+                "no sidecar to expose through",
+                "add `connect { sidecar_service {} }` to the service, or remove `expose`",
+            );
+        }
+    }
+    if let Some(notes) = &check.notes {
+        if notes.len() > 255 {
+            invalid(
+                cx,
+                Code::CheckNotes,
+                notes.span,
+                "notes must not be longer than 255 characters".into(),
+                "too long",
+                "shorten the notes",
+            );
+        }
+    }
+    if ["http", "tcp", "grpc"].contains(&kind)
+        && check.port_label.is_none()
+        && service.port_label.is_none()
+        && check.address_mode.as_deref().map(String::as_str) != Some("driver")
+    {
+        invalid(
+            cx,
+            Code::CheckPort,
+            at,
+            format!(
+                "check requires a port but neither check nor service {service_name:?} have a port"
+            ),
+            "no port to check",
+            "set `port` on the check or on the service",
+        );
+    }
+    if kind == "tcp" && sidecar && provider == "consul" {
+        invalid(
+            cx,
+            Code::CheckTcpOnConnect,
+            span_or(&check.r#type, at),
+            "tcp checks are not valid for Connect enabled services".into(),
+            "a TCP check",
+            "use an `http` or `grpc` check with `expose = true`; the sidecar already has a TCP check",
+        );
+    }
+    if let Some(on_update) = &check.on_update {
+        check_on_update(cx, on_update, "Check");
+    }
+    if let Some(port) = &check.port_label {
+        check_port_label(cx, g, port, task_ports, &format!("check {name:?}"));
+    }
+    if let Owner::Group = owner {
+        // A wrong service `task` is reported on the service; here only the check's own.
+        match text(&check.task_name) {
+            Some(t) if !t.contains("${") && !tasks.contains(&t) => invalid(
+                cx,
+                Code::CheckTask,
+                span_or(&check.task_name, at),
+                format!("refers to non-existent task {t}"),
+                "no such task in the group",
+                &suggest(t, tasks, || {
+                    format!("the group's tasks: {}", tasks.join(", "))
+                }),
+            ),
+            None if kind == "script" && service.task_name.is_none() => cx.report(
+                Code::CheckTask,
+                at,
+                format!(
+                    "Service [{}]->{service_name} or Check {name} must specify task parameter",
+                    g.name
+                ),
+                "a script check needs a task to run in",
+                "set `task` on the check or the service",
+            ),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,4 @@
+# A job must have a group.
+job "nothing" {
+  datacenters = ["dc1"]
+}
