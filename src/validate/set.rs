@@ -45,7 +45,15 @@ impl SetOptions {
 ///   }
 /// }
 /// "#)?;
-/// let api = jobspec::parse(r#"job "api" { group "g" { service { name = "count-api" } } }"#)?;
+/// let api = jobspec::parse(r#"
+/// job "api" {
+///   group "g" {
+///     service {
+///       name = "count-api"
+///     }
+///   }
+/// }
+/// "#)?;
 /// let findings = validate_set(&[&dashboard, &api], SetOptions::closed_world(true));
 /// assert_eq!(findings[0][0].help.as_deref(), Some("did you mean `count-api`?"));
 /// assert!(findings[1].is_empty());
