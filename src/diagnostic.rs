@@ -246,6 +246,45 @@ codes! {
     UnknownUpstreamReference = "jobspec::reference::unknown_upstream", Error;
     /// A `NOMAD_PORT_*`-style reference to no port of the group.
     UnknownPortReference = "jobspec::reference::unknown_port", Error;
+    /// A datacenter name that is empty.
+    JobDatacenter = "jobspec::job::datacenter", Error;
+    /// A UI description over 1000 characters.
+    JobUi = "jobspec::job::ui", Error;
+    /// A block or setting the job's type does not allow (update in a batch job, affinity in a
+    /// system job, periodic in a service job, ...).
+    SchedulerBlock = "jobspec::job::scheduler", Error;
+    /// An invalid `parameterized` block.
+    Parameterized = "jobspec::job::parameterized", Error;
+    /// An invalid constraint.
+    Constraint = "jobspec::placement::constraint", Error;
+    /// An invalid affinity.
+    Affinity = "jobspec::placement::affinity", Error;
+    /// An invalid spread.
+    Spread = "jobspec::placement::spread", Error;
+    /// An invalid update strategy, after defaults and the job's strategy are merged.
+    UpdateStrategy = "jobspec::group::update", Error;
+    /// An invalid restart policy, after the job type's defaults are merged.
+    RestartPolicy = "jobspec::group::restart", Error;
+    /// An ephemeral disk under 10 MB.
+    EphemeralDisk = "jobspec::group::ephemeral_disk", Error;
+    /// A negative duration where Nomad needs a positive one.
+    NegativeDuration = "jobspec::time::negative", Error;
+    /// Invalid task resources.
+    Resources = "jobspec::task::resources", Error;
+    /// Log settings that do not fit.
+    Logs = "jobspec::task::logs", Error;
+    /// An invalid template.
+    Template = "jobspec::task::template", Error;
+    /// A volume mount of a volume the group does not declare.
+    VolumeMount = "jobspec::task::volume_mount", Error;
+    /// A duplicate secret, or a Vault secret without a vault block.
+    Secret = "jobspec::task::secret", Error;
+    /// Two actions of a task with one name.
+    Action = "jobspec::task::action", Error;
+    /// An invalid `csi_plugin` block.
+    CsiPlugin = "jobspec::task::csi_plugin", Error;
+    /// A kill timeout longer than the deployment's progress deadline.
+    KillTimeout = "jobspec::task::kill_timeout", Error;
     /// An attribute current Nomad removed or deprecated.
     Deprecated = "jobspec::deprecated::attribute", Warning;
 }

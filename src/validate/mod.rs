@@ -44,6 +44,7 @@ use crate::span::{Span, Spanned};
 pub fn validate(job: &Job) -> Vec<Diagnostic> {
     let mut cx = Checker::default();
     job::check(&mut cx, job);
+    job::check_more(&mut cx, job);
     for group in &job.task_groups {
         let g = Group::new(job, group);
         network::check(&mut cx, &g);

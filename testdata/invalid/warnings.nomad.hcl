@@ -5,6 +5,7 @@ job "old" {
 
   constraint {
     attribute        = "${meta.zones}"
+    value            = "a,b"
     set_contains_all = "a,b"
   }
 

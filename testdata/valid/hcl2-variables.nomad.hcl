@@ -69,6 +69,10 @@ job "web" {
   group "web" {
     count = var.count
 
+    ephemeral_disk {
+      size = var.resources.disk
+    }
+
     task "web" {
       driver = "docker"
 
@@ -83,7 +87,6 @@ job "web" {
       resources {
         cpu    = var.resources.cpu
         memory = var.resources.memory
-        disk   = var.resources.disk
       }
     }
   }

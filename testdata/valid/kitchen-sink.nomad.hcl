@@ -259,7 +259,6 @@ job "kitchen-sink" {
         cores      = 0
         memory     = 256
         memory_max = 512
-        disk       = 100
         secrets    = 10
 
         device "nvidia/gpu" {
