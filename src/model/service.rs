@@ -130,3 +130,15 @@ schema! {
         warning: Attr "Warning" i64,
     }
 }
+
+impl Service {
+    /// The proxy of the service's Connect sidecar, if it has one.
+    pub fn sidecar_proxy(&self) -> Option<&Spanned<super::ConsulProxy>> {
+        self.connect
+            .as_ref()?
+            .sidecar_service
+            .as_ref()?
+            .proxy
+            .as_ref()
+    }
+}

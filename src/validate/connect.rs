@@ -295,12 +295,7 @@ struct Up<'j> {
 fn upstreams(cx: &mut Checker, g: &Group<'_>) {
     let mut ups: Vec<Up<'_>> = Vec::new();
     for service in &g.group.services {
-        let Some(proxy) = service
-            .connect
-            .as_ref()
-            .and_then(|c| c.sidecar_service.as_ref())
-            .and_then(|s| s.proxy.as_ref())
-        else {
+        let Some(proxy) = service.sidecar_proxy() else {
             continue;
         };
         let name = service_name(g.job_name, g.name, None, service);

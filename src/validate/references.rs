@@ -58,7 +58,7 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
         .group
         .services
         .iter()
-        .filter_map(|s| s.connect.as_ref()?.sidecar_service.as_ref()?.proxy.as_ref())
+        .filter_map(|s| s.sidecar_proxy())
         .flat_map(|p| p.upstreams.iter())
         .filter_map(|u| text(&u.destination_name))
         .collect();

@@ -90,12 +90,7 @@ pub fn validate_set(jobs: &[&Job], options: SetOptions) -> Vec<Vec<Diagnostic>> 
     for (i, job) in jobs.iter().enumerate() {
         for group in &job.task_groups {
             for service in &group.services {
-                let Some(proxy) = service
-                    .connect
-                    .as_ref()
-                    .and_then(|c| c.sidecar_service.as_ref())
-                    .and_then(|s| s.proxy.as_ref())
-                else {
+                let Some(proxy) = service.sidecar_proxy() else {
                     continue;
                 };
                 for upstream in &proxy.upstreams {
