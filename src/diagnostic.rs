@@ -200,6 +200,9 @@ codes! {
     CheckNotes = "jobspec::check::notes", Error;
     /// A check that names no task of the group, or a script check without a task.
     CheckTask = "jobspec::check::task", Error;
+    /// A check setting Nomad rejects: initial status, address mode, counters, `check_restart`,
+    /// and settings only Consul checks support.
+    CheckSettings = "jobspec::check::settings", Error;
     /// Two checks of a service with one name.
     DuplicateCheck = "jobspec::check::duplicate_name", Warning;
     /// A `connect` block that is not exactly one of sidecar, native and gateway.
@@ -216,7 +219,8 @@ codes! {
     ConnectProvider = "jobspec::connect::provider_nomad", Error;
     /// A `connect-proxy:<service>` task Nomad rejects.
     ProxyTask = "jobspec::connect::proxy_task", Error;
-    /// A gateway without exactly one of ingress, terminating and mesh.
+    /// A gateway configuration Nomad rejects: not exactly one of ingress, terminating and
+    /// mesh, or invalid listeners, services, bind addresses or proxy settings.
     GatewayConfig = "jobspec::gateway::config", Error;
     /// A mesh gateway service without a port.
     GatewayPort = "jobspec::gateway::port", Error;

@@ -136,6 +136,7 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
                     "keep exactly one of `ingress { }`, `terminating { }` and `mesh { }`",
                 );
             }
+            gateway_config(cx, gateway);
             if gateway.mesh.is_some() && service.port_label.is_none() {
                 cx.report(
                     Code::GatewayPort,
@@ -624,6 +625,186 @@ fn proxy_tasks(cx: &mut Checker, g: &Group<'_>) {
                 "no such Connect service",
                 suggest(svc, &known, || format!("use `connect-proxy:{}`", known[0])),
             );
+        }
+    }
+}
+
+/// The rules of `ConsulGateway.Validate`: the proxy's settings, ingress listeners and
+/// services, terminating gateways' linked services.
+fn gateway_config(cx: &mut Checker, gateway: &Spanned<crate::model::ConsulGateway>) {
+    let bad = |cx: &mut Checker, span: Span, message: &str, help: &str| {
+        cx.report(
+            Code::GatewayConfig,
+            span,
+            message,
+            "invalid gateway setting",
+            help,
+        );
+    };
+    if let Some(proxy) = &gateway.proxy {
+        let custom = !proxy.envoy_gateway_bind_addresses.is_empty()
+            || proxy.envoy_gateway_no_default_bind.is_some()
+            || proxy.envoy_gateway_bind_tagged_addresses.is_some();
+        if custom && proxy.connect_timeout.is_none() {
+            bad(
+                cx,
+                head(proxy.span, "proxy"),
+                "Consul Gateway Proxy connection_timeout must be set",
+                "set `connect_timeout`, e.g. \"5s\"",
+            );
+        }
+        if let Some(dns) = &proxy.envoy_dns_discovery_type {
+            if !["STRICT_DNS", "LOGICAL_DNS", ""].contains(&dns.as_str()) {
+                bad(
+                    cx,
+                    dns.span,
+                    "Consul Gateway Proxy Envoy DNS Discovery type must be STRICT_DNS or LOGICAL_DNS",
+                    "use STRICT_DNS or LOGICAL_DNS",
+                );
+            }
+        }
+        for (_, addr) in proxy.envoy_gateway_bind_addresses.iter() {
+            if addr.address.as_ref().is_none_or(|a| a.is_empty()) {
+                bad(
+                    cx,
+                    addr.span,
+                    "Consul Gateway Bind Address must be set",
+                    "set `address`",
+                );
+            }
+            if addr
+                .port
+                .as_deref()
+                .copied()
+                .is_none_or(|p| p <= 0 && p != -1)
+            {
+                bad(
+                    cx,
+                    span_or(&addr.port, addr.span),
+                    "Consul Gateway Bind Address must set valid Port",
+                    "set `port`",
+                );
+            }
+        }
+    }
+    if let Some(ingress) = &gateway.ingress {
+        if ingress.listeners.is_empty() {
+            bad(
+                cx,
+                head(ingress.span, "ingress"),
+                "Consul Ingress Gateway requires at least one listener",
+                "add a `listener { port = ..., service { name = ... } }`",
+            );
+        }
+        for listener in &ingress.listeners {
+            let lat = head(listener.span, "listener");
+            if listener.port.as_deref().copied().is_none_or(|p| p <= 0) {
+                bad(
+                    cx,
+                    span_or(&listener.port, lat),
+                    "Consul Ingress Listener requires valid Port",
+                    "set `port`",
+                );
+            }
+            let protocol = text(&listener.protocol).unwrap_or("tcp");
+            if !["tcp", "http", "http2", "grpc"].contains(&protocol) {
+                let message = format!(
+                    "Consul Ingress Listener requires protocol of tcp, http, http2, grpc, got {protocol:?}"
+                );
+                bad(
+                    cx,
+                    span_or(&listener.protocol, lat),
+                    &message,
+                    "use tcp, http, http2 or grpc",
+                );
+            }
+            if listener.services.is_empty() {
+                bad(
+                    cx,
+                    lat,
+                    "Consul Ingress Listener requires one or more services",
+                    "add a `service { name = ... }`",
+                );
+            }
+            for svc in &listener.services {
+                let sat = head(svc.span, "service");
+                let name = text(&svc.name).unwrap_or("");
+                let hosts = svc.hosts.as_ref().is_some_and(|h| !h.is_empty());
+                if name.is_empty() {
+                    bad(
+                        cx,
+                        sat,
+                        "Consul Ingress Service requires a name",
+                        "set `name`",
+                    );
+                } else if protocol == "tcp" && name == "*" {
+                    bad(
+                        cx,
+                        span_or(&svc.name, sat),
+                        "Consul Ingress Service doesn't support wildcard name for \"tcp\" protocol",
+                        "name the service",
+                    );
+                } else if protocol == "tcp" && hosts {
+                    bad(
+                        cx,
+                        span_or(&svc.hosts, sat),
+                        "Consul Ingress Service doesn't support associating hosts to a service for the \"tcp\" protocol",
+                        "remove `hosts`, or use an HTTP protocol",
+                    );
+                } else if name == "*" && hosts {
+                    bad(
+                        cx,
+                        span_or(&svc.hosts, sat),
+                        "Consul Ingress Service with a wildcard \"*\" service name can not also specify hosts",
+                        "remove `hosts`",
+                    );
+                }
+            }
+        }
+    }
+    if let Some(terminating) = &gateway.terminating {
+        if terminating.services.is_empty() {
+            bad(
+                cx,
+                head(terminating.span, "terminating"),
+                "Consul Terminating Gateway requires at least one service",
+                "add a `service { name = ... }`",
+            );
+        }
+        for svc in &terminating.services {
+            let sat = head(svc.span, "service");
+            if svc.name.as_ref().is_none_or(|n| n.is_empty()) {
+                bad(cx, sat, "Consul Linked Service requires Name", "set `name`");
+            }
+            let (ca, cert, key) = (
+                svc.ca_file.is_some(),
+                svc.cert_file.is_some(),
+                svc.key_file.is_some(),
+            );
+            if (cert || key) && !ca {
+                bad(
+                    cx,
+                    sat,
+                    "Consul Linked Service TLS requires CAFile",
+                    "set `ca_file`",
+                );
+            }
+            if cert != key {
+                bad(
+                    cx,
+                    sat,
+                    "Consul Linked Service TLS Cert and Key must both be set",
+                    "set both `cert_file` and `key_file`",
+                );
+            }
+            if svc.sni.is_some() && !ca {
+                bad(
+                    cx,
+                    span_or(&svc.sni, sat),
+                    "Consul Linked Service TLS SNI requires CAFile",
+                    "set `ca_file`",
+                );
+            }
         }
     }
 }

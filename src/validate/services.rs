@@ -558,6 +558,15 @@ fn check_check(
     if let Some(on_update) = &check.on_update {
         check_on_update(cx, on_update, "Check");
     }
+    check_settings(cx, check, kind, provider, &|cx, span, message, help| {
+        cx.report(
+            Code::CheckSettings,
+            span,
+            format!("Check {name} invalid: {message}"),
+            "invalid check setting",
+            help,
+        );
+    });
     if let Some(port) = &check.port_label {
         check_port_label(cx, g, port, task_ports, &format!("check {name:?}"));
     }
@@ -585,6 +594,190 @@ fn check_check(
                 "set `task` on the check or the service",
             ),
             _ => {}
+        }
+    }
+}
+
+/// Reports a finding about a check setting: span, message, help.
+type Report<'a> = &'a dyn Fn(&mut Checker, Span, String, &str);
+
+/// The check settings `ServiceCheck.validateCommon`, `validateConsul` and `validateNomad`
+/// check, beyond type, path, interval and expose.
+fn check_settings(
+    cx: &mut Checker,
+    check: &Spanned<ServiceCheck>,
+    kind: &str,
+    provider: &str,
+    bad: Report<'_>,
+) {
+    let at = head(check.span, "check");
+    if kind == "script" && check.command.as_ref().is_none_or(|c| c.is_empty()) {
+        bad(
+            cx,
+            at,
+            "script type must have a valid script path".into(),
+            "set `command`",
+        );
+    }
+    if let Some(status) = &check.initial_status {
+        if !["passing", "warning", "critical", ""].contains(&status.as_str()) {
+            bad(
+                cx,
+                status.span,
+                format!(
+                    "invalid initial check state ({}), must be one of \"passing\", \"warning\", \"critical\" or empty",
+                    status.inner
+                ),
+                "use passing, warning or critical",
+            );
+        }
+    }
+    if let Some(mode) = &check.address_mode {
+        if mode.as_str() == "auto" {
+            bad(
+                cx,
+                mode.span,
+                "invalid address_mode \"auto\" - auto only valid for services".into(),
+                "use host, driver or alloc on a check",
+            );
+        } else if !["host", "driver", "alloc", "alloc_ipv6", ""].contains(&mode.as_str()) {
+            bad(
+                cx,
+                mode.span,
+                format!("invalid address_mode {:?}", mode.inner),
+                "use host, driver or alloc",
+            );
+        }
+    }
+    if let (Some(restart), Some(on_update)) = (&check.check_restart, &check.on_update) {
+        if on_update.as_str() == "ignore" {
+            bad(
+                cx,
+                on_update.span,
+                "on_update value \"ignore\" is not compatible with check_restart".into(),
+                "remove `check_restart`, or use another `on_update`",
+            );
+        } else if on_update.as_str() == "ignore_warnings"
+            && restart.ignore_warnings.as_deref() != Some(&true)
+        {
+            bad(cx, on_update.span, "on_update value \"ignore_warnings\" not supported with check_restart ignore_warnings value \"false\"".into(), "set `ignore_warnings = true` in `check_restart`");
+        }
+    }
+    if let Some(restart) = &check.check_restart {
+        if let Some(limit) = restart.limit.as_ref().filter(|l| l.inner < 0) {
+            bad(
+                cx,
+                limit.span,
+                format!(
+                    "limit must be greater than or equal to 0 but found {}",
+                    limit.inner
+                ),
+                "use 0 or more",
+            );
+        }
+        if let Some(grace) = restart.grace.as_ref().filter(|g| g.inner.0 < 0) {
+            bad(
+                cx,
+                grace.span,
+                format!(
+                    "grace period must be greater than or equal to 0 but found {}",
+                    grace.inner.0
+                ),
+                "use a positive duration",
+            );
+        }
+    }
+    let counters = [
+        ("success_before_passing", &check.success_before_passing),
+        ("failures_before_critical", &check.failures_before_critical),
+        ("failures_before_warning", &check.failures_before_warning),
+    ];
+    for (field, value) in counters {
+        let Some(v) = value else { continue };
+        if provider == "nomad" && v.inner != 0 {
+            bad(
+                cx,
+                v.span,
+                format!("{field} may only be set for Consul service checks"),
+                "remove it, or use the consul provider",
+            );
+        } else if v.inner < 0 {
+            bad(
+                cx,
+                v.span,
+                format!("{field} must be non-negative"),
+                "use 0 or more",
+            );
+        } else if v.inner > 0 && !["tcp", "http", "grpc"].contains(&kind) {
+            bad(
+                cx,
+                v.span,
+                format!("{field} not supported for check of type {kind:?}"),
+                "use it with tcp, http or grpc checks",
+            );
+        }
+    }
+    if provider == "nomad" {
+        let consul_only = [
+            (
+                "tls_server_name",
+                check.tls_server_name.as_ref().map(|v| v.span),
+            ),
+            (
+                "address_mode = driver",
+                check
+                    .address_mode
+                    .as_ref()
+                    .filter(|m| m.as_str() == "driver")
+                    .map(|v| v.span),
+            ),
+            (
+                "ignore_warnings on check_restart",
+                check
+                    .check_restart
+                    .as_ref()
+                    .and_then(|r| r.ignore_warnings.as_ref())
+                    .filter(|i| i.inner)
+                    .map(|v| v.span),
+            ),
+        ];
+        for (what, span) in consul_only {
+            if let Some(span) = span {
+                bad(
+                    cx,
+                    span,
+                    format!("{what} may only be set for Consul service checks"),
+                    "remove it, or use the consul provider",
+                );
+            }
+        }
+        if let Some(on_update) = check
+            .on_update
+            .as_ref()
+            .filter(|o| o.as_str() == "ignore_warnings")
+        {
+            bad(
+                cx,
+                on_update.span,
+                "on_update may only be set to ignore_warnings for Consul service checks".into(),
+                "use require_healthy or ignore",
+            );
+        }
+        if let Some(method) = &check.method {
+            const METHODS: &[&str] = &[
+                "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+            ];
+            if kind == "http" && !METHODS.contains(&method.to_ascii_uppercase().as_str()) {
+                bad(
+                    cx,
+                    method.span,
+                    format!(
+                        "method type {:?} not supported in Nomad http check",
+                        method.inner
+                    ),
+                    "use a standard HTTP method",
+                );
+            }
         }
     }
 }
