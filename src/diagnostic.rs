@@ -269,6 +269,18 @@ codes! {
     UpdateStrategy = "jobspec::group::update", Error;
     /// An invalid restart policy, after the job type's defaults are merged.
     RestartPolicy = "jobspec::group::restart", Error;
+    /// An invalid scaling policy, or a count outside its bounds.
+    Scaling = "jobspec::group::scaling", Error;
+    /// An invalid migrate strategy.
+    Migrate = "jobspec::group::migrate", Error;
+    /// An invalid disconnect strategy.
+    Disconnect = "jobspec::group::disconnect", Error;
+    /// An invalid reschedule policy.
+    Reschedule = "jobspec::group::reschedule", Error;
+    /// An invalid artifact.
+    Artifact = "jobspec::task::artifact", Error;
+    /// An invalid vault block.
+    Vault = "jobspec::task::vault", Error;
     /// An ephemeral disk under 10 MB.
     EphemeralDisk = "jobspec::group::ephemeral_disk", Error;
     /// A negative duration where Nomad needs a positive one.

@@ -391,6 +391,7 @@ pub(super) fn check_more(cx: &mut Checker, job: &Job) {
                 );
             }
         }
+        group_policies(cx, kind, group);
         let disk = group
             .ephemeral_disk
             .as_ref()
@@ -1041,6 +1042,59 @@ fn task_rules(
         }
         actions.push(name);
     }
+    for (i, a) in task.artifacts.iter().enumerate() {
+        let aat = head(a.span, "artifact");
+        let bad = |cx: &mut Checker, span, message: &str, help: &str| {
+            cx.report(
+                Code::Artifact,
+                span,
+                format!("Artifact {} validation failed: {message}", i + 1),
+                "invalid artifact",
+                help,
+            );
+        };
+        if a.getter_source.as_ref().is_none_or(|s| s.is_empty()) {
+            bad(cx, aat, "source must be specified", "set `source`");
+        }
+        if let Some(mode) = &a.getter_mode {
+            if !["any", "file", "dir", ""].contains(&mode.as_str()) {
+                bad(
+                    cx,
+                    mode.span,
+                    &format!(
+                        "invalid artifact mode {:?}; must be one of: any, file, dir",
+                        mode.inner
+                    ),
+                    "use any, file or dir",
+                );
+            }
+        }
+        if let Some(dest) = &a.relative_dest {
+            if escapes_alloc_dir(dest) {
+                bad(
+                    cx,
+                    dest.span,
+                    "destination escapes allocation directory",
+                    "keep `destination` inside the task directory",
+                );
+            }
+        }
+    }
+    if let Some(vault) = &task.vault {
+        let mode = text(&vault.change_mode).unwrap_or("restart");
+        let vat = span_or(&vault.change_mode, head(vault.span, "vault"));
+        if !["signal", "noop", "restart"].contains(&mode) {
+            cx.report(
+                Code::Vault,
+                vat,
+                format!("Vault validation failed: Unknown change mode {mode:?}"),
+                "unknown change mode",
+                "use noop, restart or signal",
+            );
+        } else if mode == "signal" && vault.change_signal.is_none() {
+            cx.report(Code::Vault, vat, "Vault validation failed: Signal must be specified when using change mode \"signal\"", "no `change_signal`", "set `change_signal`, e.g. \"SIGHUP\"");
+        }
+    }
     if let Some(csi) = &task.csi_plugin_config {
         let cat = head(csi.span, "csi_plugin");
         if csi.id.as_ref().is_none_or(|i| i.is_empty()) {
@@ -1263,4 +1317,251 @@ fn escapes_alloc_dir(dest: &str) -> bool {
         }
     }
     false
+}
+
+/// Scaling, migrate, disconnect and reschedule rules of a group.
+fn group_policies(cx: &mut Checker, kind: &str, group: &Spanned<TaskGroup>) {
+    use crate::model::Duration;
+    if let Some(scaling) = &group.scaling {
+        let sat = head(scaling.span, "scaling");
+        let bad = |cx: &mut Checker, span, message: &str, help: &str| {
+            cx.report(
+                Code::Scaling,
+                span,
+                format!("Scaling policy invalid: {message}"),
+                "invalid scaling policy",
+                help,
+            );
+        };
+        let count = group.count.as_deref().copied();
+        let min = scaling.min.as_deref().copied().or(count).unwrap_or(1);
+        if let Some(max) = &scaling.max {
+            if max.inner < 0 {
+                bad(
+                    cx,
+                    max.span,
+                    "maximum count must be specified and non-negative",
+                    "use 0 or more",
+                );
+            } else if max.inner < min {
+                bad(
+                    cx,
+                    max.span,
+                    "maximum count must not be less than minimum count",
+                    "raise `max` to at least `min`",
+                );
+            }
+            if let Some(c) = &group.count {
+                if max.inner < c.inner {
+                    bad(
+                        cx,
+                        c.span,
+                        "task group count must not be greater than maximum count in scaling policy",
+                        "lower `count`, or raise `max`",
+                    );
+                }
+            }
+        }
+        if min < 0 {
+            bad(
+                cx,
+                span_or(&scaling.min, sat),
+                "minimum count must be specified and non-negative",
+                "use 0 or more",
+            );
+        }
+        if let (Some(c), Some(m)) = (&group.count, &scaling.min) {
+            if c.inner < m.inner {
+                bad(
+                    cx,
+                    c.span,
+                    "task group count must not be less than minimum count in scaling policy",
+                    "raise `count`, or lower `min`",
+                );
+            }
+        }
+    }
+    if let Some(m) = group.migrate.as_ref().filter(|_| kind == "service") {
+        let mat = head(m.span, "migrate");
+        let bad = |cx: &mut Checker, span, message: String, help: &str| {
+            cx.report(
+                Code::Migrate,
+                span,
+                message,
+                "invalid migrate strategy",
+                help,
+            );
+        };
+        if let Some(p) = m.max_parallel.as_ref().filter(|p| p.inner < 0) {
+            bad(
+                cx,
+                p.span,
+                format!("MaxParallel must be >= 0 but found {}", p.inner),
+                "use 0 or more",
+            );
+        }
+        if let Some(h) = &m.health_check {
+            if !["checks", "task_states"].contains(&h.as_str()) {
+                bad(
+                    cx,
+                    h.span,
+                    format!("Invalid HealthCheck: {:?}", h.inner),
+                    "use checks or task_states",
+                );
+            }
+        }
+        let min = m
+            .min_healthy_time
+            .as_ref()
+            .map_or(Duration::from_secs(10), |d| d.inner);
+        let deadline = m
+            .healthy_deadline
+            .as_ref()
+            .map_or(Duration::from_secs(300), |d| d.inner);
+        if min.0 < 0 || deadline.0 < 0 {
+            bad(
+                cx,
+                mat,
+                "MinHealthyTime and HealthyDeadline must be >= 0".into(),
+                "use positive durations",
+            );
+        } else if min > deadline {
+            bad(
+                cx,
+                span_or(&m.min_healthy_time, mat),
+                "MinHealthyTime must be less than HealthyDeadline".into(),
+                "lower `min_healthy_time`, or raise `healthy_deadline`",
+            );
+        }
+    }
+    if let Some(d) = &group.disconnect {
+        let dat = head(d.span, "disconnect");
+        let bad = |cx: &mut Checker, span, message: String, help: &str| {
+            cx.report(
+                Code::Disconnect,
+                span,
+                message,
+                "invalid disconnect strategy",
+                help,
+            );
+        };
+        if let Some(stop) = &d.stop_on_client_after {
+            if stop.inner.0 < 0 {
+                bad(
+                    cx,
+                    stop.span,
+                    "stop_after cannot be a negative duration".into(),
+                    "use a positive duration",
+                );
+            }
+            if !matches!(kind, "service" | "batch") {
+                bad(
+                    cx,
+                    stop.span,
+                    "stop_after can only be used with service or batch job types".into(),
+                    "remove `stop_on_client_after`",
+                );
+            }
+            if d.lost_after.as_ref().is_some_and(|l| l.inner.0 != 0) {
+                bad(
+                    cx,
+                    dat,
+                    "Disconnect cannot be configured with both lost_after and stop_after".into(),
+                    "keep `lost_after` or `stop_on_client_after`",
+                );
+            }
+        }
+        if let Some(lost) = d.lost_after.as_ref().filter(|l| l.inner.0 < 0) {
+            bad(
+                cx,
+                lost.span,
+                "lost_after cannot be a negative duration".into(),
+                "use a positive duration",
+            );
+        }
+        if let Some(r) = &d.reconcile {
+            const OPTIONS: &[&str] = &[
+                "best_score",
+                "longest_running",
+                "keep_original",
+                "keep_replacement",
+                "",
+            ];
+            if !OPTIONS.contains(&r.as_str()) {
+                let help = super::suggest(r, OPTIONS, || {
+                    "use best_score, longest_running, keep_original or keep_replacement".to_owned()
+                });
+                bad(
+                    cx,
+                    r.span,
+                    format!("reconcile option is invalid: {}", r.inner),
+                    &help,
+                );
+            }
+        }
+    }
+    if let Some(r) = group
+        .reschedule_policy
+        .as_ref()
+        .filter(|_| !matches!(kind, "system" | "sysbatch"))
+    {
+        let rat = head(r.span, "reschedule");
+        let attempts = r.attempts.as_deref().copied().unwrap_or(0);
+        let unlimited = r.unlimited.as_deref().copied().unwrap_or(false);
+        if attempts <= 0 && !unlimited {
+            return;
+        }
+        let bad = |cx: &mut Checker, span, message: String, help: &str| {
+            cx.report(
+                Code::Reschedule,
+                span,
+                message,
+                "invalid reschedule policy",
+                help,
+            );
+        };
+        if attempts > 0 && unlimited {
+            bad(
+                cx,
+                rat,
+                "If Attempts >0, Unlimited cannot also be set to true".into(),
+                "remove `attempts`, or `unlimited`",
+            );
+        }
+        if let Some(delay) = r.delay.as_ref().filter(|d| d.inner < Duration::SECOND) {
+            bad(
+                cx,
+                delay.span,
+                format!("Delay cannot be less than 1s (got {})", delay.inner),
+                "use 1s or more",
+            );
+        }
+        if let Some(f) = &r.delay_function {
+            if !["constant", "exponential", "fibonacci"].contains(&f.as_str()) {
+                bad(
+                    cx,
+                    f.span,
+                    format!(
+                        "Invalid delay function {:?}, must be one of [\"constant\" \"exponential\" \"fibonacci\"]",
+                        f.inner
+                    ),
+                    "use constant, exponential or fibonacci",
+                );
+            }
+        }
+        if !unlimited {
+            if let Some(interval) = r
+                .interval
+                .as_ref()
+                .filter(|i| i.inner < Duration::from_secs(15))
+            {
+                bad(
+                    cx,
+                    interval.span,
+                    format!("Interval cannot be less than 15s (got {})", interval.inner),
+                    "use 15s or more",
+                );
+            }
+        }
+    }
 }

@@ -172,7 +172,6 @@ job "kitchen-sink" {
 
     disconnect {
       lost_after           = "1h"
-      stop_on_client_after = "30m"
       replace              = false
       reconcile            = "keep_original"
     }
