@@ -303,6 +303,11 @@ codes! {
     KillTimeout = "jobspec::task::kill_timeout", Error;
     /// An attribute current Nomad removed or deprecated.
     Deprecated = "jobspec::deprecated::attribute", Warning;
+    /// A `${...}` reference in a task's `env` that only resolves on a Nomad client, or not at all.
+    RenderUnresolved = "jobspec::render::unresolved", Warning;
+    /// A service or check port that the allocation does not have, so Nomad's client would
+    /// refuse to register it.
+    RenderPort = "jobspec::render::port", Error;
 }
 
 impl fmt::Display for Code {

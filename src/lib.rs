@@ -4,7 +4,10 @@
 //!
 //! 1. [`source`]: the text and its name;
 //! 2. [`parse`](mod@parse) and `lower`: HCL to the typed [`model`], keeping spans;
-//! 3. [`diagnostic`]: every finding, with a code, spans and help.
+//! 3. [`validate`](mod@validate): Nomad's rules and ours, as [`diagnostic`]s with codes,
+//!    spans and help;
+//! 4. [`render`](mod@render): Nomad's Connect injection, then the Consul registrations,
+//!    task environments and sidecar proxy configuration of an allocation.
 //!
 //! ```
 //! let job = jobspec::parse(r#"job "web" { datacenters = ["dc1"] }"#)?;
@@ -23,6 +26,7 @@ pub mod model;
 mod lower;
 pub mod output;
 pub mod parse;
+pub mod render;
 pub mod source;
 pub mod span;
 pub mod validate;
@@ -33,6 +37,8 @@ pub use diagnostic::{Code, Diagnostic, Report, Severity};
 pub use model::Job;
 #[doc(inline)]
 pub use parse::{Limits, ParseOptions, Parsed, parse, parse_recoverable, parse_with};
+#[doc(inline)]
+pub use render::{AllocContext, Rendered, inject, render};
 #[doc(inline)]
 pub use source::SourceFile;
 #[doc(inline)]

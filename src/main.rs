@@ -49,13 +49,95 @@ enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
+    /// Render what Nomad makes of a valid job: injected tasks and ports, Consul
+    /// registrations, task environments and sidecar proxy configuration.
+    Render {
+        /// The jobspec; `-` reads standard input.
+        file: PathBuf,
+        /// Render only this group.
+        #[arg(long)]
+        group: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = RenderFormat::Json)]
+        format: RenderFormat,
+        /// Print one part only, across the rendered groups.
+        #[arg(long, value_enum)]
+        only: Option<Part>,
+        #[command(flatten)]
+        alloc: Alloc,
+        #[command(flatten)]
+        inputs: Inputs,
+    },
 }
 
 impl Command {
     fn inputs(&self) -> &Inputs {
         match self {
-            Command::Parse { inputs, .. } | Command::Validate { inputs, .. } => inputs,
+            Command::Parse { inputs, .. }
+            | Command::Validate { inputs, .. }
+            | Command::Render { inputs, .. } => inputs,
         }
+    }
+}
+
+/// The allocation a render is for.
+#[derive(Args)]
+struct Alloc {
+    /// The allocation ID [default: a UUID v5 of namespace, job, group and index].
+    #[arg(long)]
+    alloc_id: Option<String>,
+    /// The namespace [default: the job's, or `default`].
+    #[arg(long)]
+    namespace: Option<String>,
+    /// The node's address.
+    #[arg(long, default_value = "127.0.0.1")]
+    node_address: std::net::IpAddr,
+    /// The node's datacenter.
+    #[arg(long, default_value = "dc1")]
+    datacenter: String,
+    /// The allocation is a canary.
+    #[arg(long)]
+    canary: bool,
+    /// Host port of a port label (repeatable).
+    #[arg(long = "port", value_name = "LABEL=N")]
+    ports: Vec<String>,
+    /// Dynamic port range.
+    #[arg(long, value_name = "LOW-HIGH", default_value = "20000-32000")]
+    dynamic_range: String,
+}
+
+impl Alloc {
+    fn context(&self) -> Result<jobspec::AllocContext, String> {
+        let mut ports = std::collections::BTreeMap::new();
+        for port in &self.ports {
+            let parsed = port
+                .split_once('=')
+                .and_then(|(label, n)| Some((label, n.parse::<u16>().ok().filter(|n| *n > 0)?)));
+            let (label, n) = parsed
+                .ok_or_else(|| format!("--port {port:?}: expected LABEL=N with N in 1-65535"))?;
+            ports.insert(label.to_owned(), n);
+        }
+        let range = self
+            .dynamic_range
+            .split_once('-')
+            .and_then(|(l, h)| Some((l.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
+            .filter(|(l, h)| 0 < *l && l <= h)
+            .ok_or_else(|| {
+                format!(
+                    "--dynamic-range {:?}: expected LOW-HIGH, 1 <= LOW <= HIGH <= 65535",
+                    self.dynamic_range
+                )
+            })?;
+        Ok(jobspec::AllocContext {
+            alloc_id: self.alloc_id.clone(),
+            namespace: self.namespace.clone(),
+            node_address: self.node_address.to_string(),
+            datacenter: self.datacenter.clone(),
+            canary: self.canary,
+            ports,
+            dynamic_range: range,
+            ..jobspec::AllocContext::default()
+        })
     }
 }
 
@@ -123,6 +205,32 @@ enum ReportFormat {
     Sarif,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum RenderFormat {
+    /// Pretty-printed JSON.
+    Json,
+    /// YAML, keys sorted.
+    Yaml,
+    /// A summary for people.
+    Human,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Part {
+    /// The group's tasks after injection (a list).
+    Tasks,
+    /// Host and namespace ports, by group then label.
+    Ports,
+    /// The Consul register bodies (a list).
+    Registrations,
+    /// The sidecar services as Consul stores them (a list).
+    EffectiveServices,
+    /// Task environments, by group then task.
+    Env,
+    /// Sidecar proxy configurations (a list).
+    Proxies,
+}
+
 /// How a run ended: 0 clean, 1 the input has errors, 2 usage or I/O failure.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Status {
@@ -153,6 +261,20 @@ fn main() -> ExitCode {
                 deny_warnings,
                 ..
             } => validate(&files, format, &options, closed_world, deny_warnings),
+            Command::Render {
+                file,
+                group,
+                format,
+                only,
+                alloc,
+                ..
+            } => match alloc.context() {
+                Ok(cx) => render(&file, group.as_deref(), format, only, &cx, &options),
+                Err(e) => {
+                    fail(&e);
+                    Status::Failure
+                }
+            },
         },
     };
     ExitCode::from(status as u8)
@@ -194,12 +316,7 @@ fn parse(files: &[PathBuf], format: ParseFormat, options: &ParseOptions) -> Stat
         };
         let parsed = jobspec::parse_with(&source, &options_for(options, path));
         let has_errors = parsed.has_errors();
-        let color = std::io::stderr().is_terminal();
-        for report in reports(&source, &parsed) {
-            let _ = std::io::stderr()
-                .lock()
-                .write_all(report.render(color).as_bytes());
-        }
+        print_reports(&source, &parsed);
         match parsed.job {
             Some(job) if !has_errors => match format {
                 ParseFormat::NomadJson => {
@@ -374,4 +491,104 @@ fn validate(
         status = status.max(Status::Invalid);
     }
     status
+}
+
+fn render(
+    path: &Path,
+    group: Option<&str>,
+    format: RenderFormat,
+    only: Option<Part>,
+    cx: &jobspec::AllocContext,
+    options: &ParseOptions,
+) -> Status {
+    let checked = match check_file(path, options) {
+        Ok(checked) => checked,
+        Err(e) => {
+            fail(&e);
+            return Status::Failure;
+        }
+    };
+    let Checked {
+        source,
+        mut parsed,
+        mut findings,
+    } = checked;
+    let Some(mut job) = parsed.job.take() else {
+        print_reports(&source, &parsed);
+        return Status::Invalid;
+    };
+    if let Some(name) = group {
+        job.task_groups
+            .retain(|g| g.name.as_ref().is_some_and(|n| n.inner == name));
+        if job.task_groups.is_empty() {
+            fail(&format!("{}: no group named {name:?}", source.name()));
+            return Status::Failure;
+        }
+    }
+    let mut status = Status::Clean;
+    if !parsed.has_errors() && !findings.iter().any(Diagnostic::is_error) {
+        jobspec::inject(&mut job);
+        let (rendered, mut notes) = jobspec::render(&job, cx);
+        if notes.iter().any(Diagnostic::is_error) {
+            status = Status::Invalid;
+        }
+        findings.append(&mut notes);
+        let value = serde_json::to_value(&rendered).unwrap_or_default();
+        let value = match only {
+            None => value,
+            Some(part) => select(&value, part),
+        };
+        emit(&match format {
+            RenderFormat::Json => {
+                let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+                text.push('\n');
+                text
+            }
+            RenderFormat::Yaml => serde_json::from_value::<jobspec::model::Value>(value)
+                .map(|v| v.to_yaml())
+                .unwrap_or_default(),
+            RenderFormat::Human => output::render_human(&rendered),
+        });
+    } else {
+        status = Status::Invalid;
+    }
+    parsed.diagnostics.append(&mut findings);
+    parsed.diagnostics.sort_by_key(|d| d.span.start);
+    print_reports(&source, &parsed);
+    status
+}
+
+/// One part of every rendered group: lists are concatenated, maps keyed by group.
+fn select(rendered: &serde_json::Value, part: Part) -> serde_json::Value {
+    let key = match part {
+        Part::Tasks => "tasks",
+        Part::Ports => "ports",
+        Part::Registrations => "registrations",
+        Part::EffectiveServices => "effective_services",
+        Part::Env => "env",
+        Part::Proxies => "proxies",
+    };
+    let groups = rendered["groups"].as_array().cloned().unwrap_or_default();
+    if matches!(part, Part::Ports | Part::Env) {
+        let by_group = groups
+            .iter()
+            .map(|g| (g["name"].as_str().unwrap_or("").to_owned(), g[key].clone()))
+            .collect();
+        serde_json::Value::Object(by_group)
+    } else {
+        let all = groups
+            .iter()
+            .flat_map(|g| g[key].as_array().cloned().unwrap_or_default())
+            .collect();
+        serde_json::Value::Array(all)
+    }
+}
+
+fn print_reports(source: &SourceFile, parsed: &Parsed) {
+    let color = std::io::stderr().is_terminal();
+    for report in reports(source, parsed) {
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(report.render(color).as_bytes());
+    }
 }

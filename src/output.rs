@@ -1,9 +1,10 @@
 //! Output: a set of reports rendered for people (miette), for tools (JSON), for GitHub
-//! workflow annotations, and for code scanning (SARIF 2.1.0).
+//! workflow annotations, and for code scanning (SARIF 2.1.0); and a render for people.
 
 use serde::Serialize;
 
 use crate::diagnostic::{Code, Diagnostic, Report, Severity};
+use crate::render::Rendered;
 use crate::source::SourceFile;
 
 /// The findings of a run over several files.
@@ -283,4 +284,88 @@ fn sarif_level(severity: Severity) -> &'static str {
         Severity::Warning => "warning",
         Severity::Advice => "note",
     }
+}
+
+/// A render summarized for people: per group, the tasks, ports, registrations with their
+/// checks, each proxy's listeners, and the `NOMAD_UPSTREAM_*` and user variables.
+pub fn render_human(rendered: &Rendered) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for g in &rendered.groups {
+        let _ = writeln!(out, "group {:?} (alloc {})", g.name, g.alloc_id);
+        let tasks: Vec<String> = g
+            .tasks
+            .iter()
+            .map(|t| t.name.as_ref().map_or(String::new(), |n| n.inner.clone()))
+            .collect();
+        let _ = writeln!(out, "  tasks: {}", tasks.join(", "));
+        for (label, p) in &g.ports {
+            let _ = writeln!(out, "  port {label}: host {} -> {}", p.value, p.to);
+        }
+        for r in &g.registrations {
+            let at = match (&r.address, r.port) {
+                (Some(a), Some(p)) => format!("{a}:{p}"),
+                (None, Some(p)) => format!("<agent>:{p}"),
+                (Some(a), None) => a.clone(),
+                (None, None) => "<agent>".into(),
+            };
+            let name = r.name.as_deref().unwrap_or("");
+            let _ = writeln!(out, "  service {name} at {at}");
+            let _ = writeln!(out, "    id {}", r.id.as_deref().unwrap_or(""));
+            for c in r.checks.iter().flatten() {
+                let _ = writeln!(out, "    check {:?}", c.name);
+            }
+        }
+        for p in &g.proxies {
+            let l = &p.public_listener;
+            let _ = writeln!(
+                out,
+                "  proxy {}: {}:{} -> {}:{}",
+                p.proxy_id,
+                l.bind_address,
+                l.bind_port,
+                l.local_service_address,
+                l.local_service_port
+            );
+            for u in &p.upstreams {
+                let from = match (
+                    &u.local_bind_socket_path,
+                    &u.local_bind_address,
+                    u.local_bind_port,
+                ) {
+                    (Some(path), ..) => path.clone(),
+                    (None, Some(a), Some(port)) => format!("{a}:{port}"),
+                    _ => "?".into(),
+                };
+                let _ = writeln!(out, "    upstream {from} -> {}", u.destination_name);
+            }
+            for e in &p.expose {
+                let _ = writeln!(
+                    out,
+                    "    expose {} on {} -> {}",
+                    e.path, e.listener_port, e.local_path_port
+                );
+            }
+        }
+        for (task, env) in &g.env {
+            let own = g
+                .tasks
+                .iter()
+                .find(|t| t.name.as_ref().is_some_and(|n| &n.inner == task));
+            let user = own.and_then(|t| t.env.as_ref());
+            let shown: Vec<_> = env
+                .iter()
+                .filter(|(k, _)| {
+                    k.starts_with("NOMAD_UPSTREAM_") || user.is_some_and(|u| u.get(k).is_some())
+                })
+                .collect();
+            if !shown.is_empty() {
+                let _ = writeln!(out, "  env of {task}:");
+                for (k, v) in shown {
+                    let _ = writeln!(out, "    {k}={v}");
+                }
+            }
+        }
+    }
+    out
 }

@@ -24,6 +24,7 @@ pub use service::*;
 pub use task::*;
 pub use value::{Duration, Map, Number, Value};
 
+use crate::span::Spanned;
 use serde::{Deserialize, Serialize};
 
 /// A job in the envelope of Nomad's `PUT /v1/jobs`: `{"Job": {...}}`.
@@ -75,4 +76,22 @@ pub fn from_api_json(text: &str) -> Result<Job, serde_json::Error> {
         Some(_) => serde_json::from_str::<ApiJob>(text).map(|api| api.job),
         None => serde_json::from_str(text),
     }
+}
+
+/// The text of an optional string field.
+pub(crate) fn text(v: &Option<Spanned<String>>) -> Option<&str> {
+    v.as_ref().map(|s| s.inner.as_str())
+}
+
+/// Nomad's `helper.CleanEnvVar(s, '_')`: byte by byte, keep `_`, `.`, ASCII letters, and
+/// digits not at index 0; every other byte becomes `_`.
+pub(crate) fn clean_env_var(s: &str) -> String {
+    s.bytes()
+        .enumerate()
+        .map(|(i, b)| match b {
+            b'_' | b'.' | b'a'..=b'z' | b'A'..=b'Z' => b as char,
+            b'0'..=b'9' if i > 0 => b as char,
+            _ => '_',
+        })
+        .collect()
 }

@@ -3,23 +3,11 @@
 //! upstream checks Nomad never makes (destinations, bind settings, port clashes, env names).
 
 use super::services::service_name;
-use super::{Checker, Group, head, span_or, suggest, text};
+use super::{Checker, Group, head, span_or, suggest};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{ConsulUpstream, Service};
+use crate::model::{clean_env_var, text};
 use crate::span::{Span, Spanned};
-
-/// Nomad's `helper.CleanEnvVar(s, '_')`: byte by byte, keep `_`, `.`, ASCII letters, and
-/// digits not at index 0; every other byte becomes `_`.
-pub(crate) fn clean_env_var(s: &str) -> String {
-    s.bytes()
-        .enumerate()
-        .map(|(i, b)| match b {
-            b'_' | b'.' | b'a'..=b'z' | b'A'..=b'Z' => b as char,
-            b'0'..=b'9' if i > 0 => b as char,
-            _ => '_',
-        })
-        .collect()
-}
 
 pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
     let group = &g.group.inner;

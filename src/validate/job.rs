@@ -1,7 +1,8 @@
 //! Job, group and task rules (`Job.Validate`, `TaskGroup.Validate`, `Task.Validate`).
 
-use super::{Checker, head, span_or, suggest, text};
+use super::{Checker, head, span_or, suggest};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::model::text;
 use crate::model::{Job, Task, TaskGroup};
 use crate::span::{Span, Spanned};
 

@@ -12,7 +12,7 @@ mod set;
 pub use set::{SetOptions, validate_set};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Job, NetworkResource, TaskGroup};
+use crate::model::{Job, NetworkResource, TaskGroup, text};
 use crate::span::{Span, Spanned};
 
 /// Checks a parsed job, returning every finding in source order.
@@ -82,11 +82,6 @@ impl Checker {
                 .with_help(help),
         );
     }
-}
-
-/// The text of an optional string field.
-pub(crate) fn text(v: &Option<Spanned<String>>) -> Option<&str> {
-    v.as_ref().map(|s| s.inner.as_str())
 }
 
 /// The span of a block's keyword: a block's span starts at its keyword.

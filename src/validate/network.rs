@@ -1,9 +1,10 @@
 //! Network and port rules (`TaskGroup.validateNetworks`), and the port-label rules Nomad's
 //! HCL1 parser had: a label must name an environment variable (`NOMAD_PORT_<label>`).
 
-use super::{Checker, Group, PortDef, ports, text};
+use super::{Checker, Group, PortDef, ports};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::NetworkResource;
+use crate::model::text;
 use crate::span::Spanned;
 
 pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {

@@ -2,10 +2,10 @@
 //! `NOMAD_UPSTREAM_{ADDR,IP,PORT}_<name>` must name an upstream of the group, and
 //! `NOMAD_{PORT,ADDR,IP,...}_<label>` a port the allocation will have.
 
-use super::connect::clean_env_var;
-use super::{Checker, Group, ports, suggest, text};
+use super::{Checker, Group, ports, suggest};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Task, Value};
+use crate::model::{clean_env_var, text};
 use crate::span::{Span, Spanned};
 
 /// Port variable prefixes, longest first so `NOMAD_ALLOC_ADDR_` is not read as `NOMAD_A...`.

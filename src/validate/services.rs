@@ -1,8 +1,9 @@
 //! Service and check rules (`Service.Validate`, `ServiceCheck.validate*`,
 //! `TaskGroup.validateServices`, `validateServices(task)`), port labels included.
 
-use super::{Checker, Group, head, span_or, suggest, text};
+use super::{Checker, Group, head, span_or, suggest};
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::model::text;
 use crate::model::{Duration, Service, ServiceCheck, Task};
 use crate::span::{Span, Spanned};
 

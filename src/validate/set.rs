@@ -1,9 +1,9 @@
 //! Rules across a set of jobs validated together: with a closed world, every upstream's
 //! destination must be a service some job in the set registers.
 
-use super::text;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Job;
+use crate::model::text;
 
 /// How a set of jobs is checked together.
 #[derive(Clone, Copy, Debug, Default)]

@@ -212,62 +212,8 @@ fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
     Ok(rows)
 }
 
-/// YAML as cty's `yamlencode` writes it: block style, keys in lexical order, strings quoted.
-fn yaml(value: &Value, indent: usize, out: &mut String) {
-    let pad = " ".repeat(indent);
-    match value {
-        Value::Object(map) if !map.is_empty() => {
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.inner.cmp(&b.0.inner));
-            for (i, (k, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push_str(&pad);
-                }
-                out.push_str(&serde_json::to_string(&k.inner).unwrap_or_default());
-                out.push(':');
-                yaml_nested(&v.inner, indent, out);
-            }
-        }
-        Value::List(items) if !items.is_empty() => {
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(&pad);
-                }
-                out.push_str("- ");
-                yaml(&v.inner, indent + 2, out);
-            }
-        }
-        Value::Object(_) => out.push_str("{}\n"),
-        Value::List(_) => out.push_str("[]\n"),
-        scalar => {
-            out.push_str(&serde_json::to_string(scalar).unwrap_or_default());
-            out.push('\n');
-        }
-    }
-}
-
-fn yaml_nested(value: &Value, indent: usize, out: &mut String) {
-    match value {
-        Value::Object(map) if !map.is_empty() => {
-            out.push('\n');
-            out.push_str(&" ".repeat(indent + 2));
-            yaml(value, indent + 2, out);
-        }
-        Value::List(items) if !items.is_empty() => {
-            out.push('\n');
-            out.push_str(&" ".repeat(indent));
-            yaml(value, indent, out);
-        }
-        _ => {
-            out.push(' ');
-            yaml(value, indent, out);
-        }
-    }
-}
-
 pub(super) fn yamlencode(a: &mut Args<'_, '_>) -> Result<Value> {
-    let mut out = String::new();
-    yaml(a.value(0), 0, &mut out);
+    let out = a.value(0).to_yaml();
     a.sized(string(out))
 }
 
