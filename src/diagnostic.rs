@@ -303,6 +303,8 @@ codes! {
     KillTimeout = "jobspec::task::kill_timeout", Error;
     /// An attribute current Nomad removed or deprecated.
     Deprecated = "jobspec::deprecated::attribute", Warning;
+    /// `sidecar_service.port` names a static port: Nomad adds a dynamic one with the same label.
+    SidecarStaticPort = "jobspec::connect::sidecar_static_port", Error;
     /// A `${...}` reference in a task's `env` that only resolves on a Nomad client, or not at all.
     RenderUnresolved = "jobspec::render::unresolved", Warning;
     /// A service or check port that the allocation does not have, so Nomad's client would

@@ -6,8 +6,8 @@ use super::inject::{canonical_name, check_hash};
 use super::{AllocContext, Assigned};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
-    ConsulProxy, ConsulSidecarService, ConsulUpstream, Job, Map, Service, ServiceCheck, TaskGroup,
-    text,
+    ConsulGateway, ConsulProxy, ConsulSidecarService, ConsulUpstream, Job, Map, Service,
+    ServiceCheck, TaskGroup, text,
 };
 use crate::span::{Span, Spanned};
 use serde::Serialize;
@@ -400,7 +400,9 @@ impl Site<'_> {
             .collect();
         reg.checks = (!checks.is_empty()).then_some(checks);
         if let Some(connect) = &service.connect {
-            if let Some(sidecar) = &connect.sidecar_service {
+            if let Some(gateway) = &connect.gateway {
+                self.gateway(&mut reg, gateway, &name, port);
+            } else if let Some(sidecar) = &connect.sidecar_service {
                 reg.connect = Some(AgentConnect {
                     native: false,
                     sidecar_service: self.sidecar(&name, &id, sidecar, out).map(Box::new),
@@ -533,6 +535,73 @@ impl Site<'_> {
             }
         }
         Some(reg)
+    }
+
+    /// A gateway's `Kind` and `Proxy` (§4.8), with the `-1` bind ports filled in.
+    fn gateway(&self, reg: &mut Registration, gateway: &ConsulGateway, name: &str, port: u16) {
+        let kind = if gateway.ingress.is_some() {
+            "ingress"
+        } else if gateway.terminating.is_some() {
+            "terminating"
+        } else {
+            "mesh"
+        };
+        reg.kind = Some(format!("{kind}-gateway"));
+        let mut config = serde_json::Map::new();
+        let Some(proxy) = &gateway.proxy else {
+            reg.proxy = Some(AgentProxy::default());
+            return;
+        };
+        if let Some(timeout) = proxy.connect_timeout {
+            config.insert("connect_timeout_ms".into(), (timeout.0 / 1_000_000).into());
+        }
+        if !proxy.envoy_gateway_bind_addresses.is_empty() {
+            let binds = proxy
+                .envoy_gateway_bind_addresses
+                .iter()
+                .map(|(bind, a)| {
+                    let filled = match (kind, bind.as_str()) {
+                        ("terminating", "default") => self
+                            .port(&format!("connect-terminating-{name}"))
+                            .map(|p| p.value),
+                        ("mesh", "wan") => Some(port),
+                        ("mesh", "lan") => self
+                            .port(&format!("connect-mesh-{name}-lan"))
+                            .map(|p| p.value),
+                        _ => None,
+                    };
+                    let given = a.port.map_or(0, |p| p.inner);
+                    let port = if given == -1 {
+                        filled.map_or(0, i64::from)
+                    } else {
+                        given
+                    };
+                    let address = text(&a.address).unwrap_or("");
+                    (
+                        bind.inner.clone(),
+                        serde_json::json!({"Address": address, "Port": port}),
+                    )
+                })
+                .collect();
+            config.insert("envoy_gateway_bind_addresses".into(), Json::Object(binds));
+        }
+        if proxy.envoy_gateway_no_default_bind.is_some_and(|v| v.inner) {
+            config.insert("envoy_gateway_no_default_bind".into(), true.into());
+        }
+        if proxy
+            .envoy_gateway_bind_tagged_addresses
+            .is_some_and(|v| v.inner)
+        {
+            config.insert("envoy_gateway_bind_tagged_addresses".into(), true.into());
+        }
+        if let Some(dns) = text(&proxy.envoy_dns_discovery_type) {
+            config.insert("envoy_dns_discovery_type".into(), dns.into());
+        }
+        config.extend(json_map(&proxy.config, |s| self.i(s)));
+        reg.proxy = Some(AgentProxy {
+            config: Some(config),
+            ..AgentProxy::default()
+        });
     }
 
     /// The nested `Connect.SidecarService` (§4.3).

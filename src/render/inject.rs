@@ -24,7 +24,9 @@ use std::collections::BTreeMap;
 ///     service {
 ///       name = "api"
 ///       port = "8080"
-///       connect { sidecar_service {} }
+///       connect {
+///         sidecar_service {}
+///       }
 ///     }
 ///     task "app" { driver = "docker" }
 ///   }

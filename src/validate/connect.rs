@@ -42,6 +42,19 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
         }
         if let Some(sidecar) = &connect.sidecar_service {
             network_rule(cx, g, at, "connect sidecar", false);
+            let label = text(&sidecar.port);
+            if let Some(p) = label.and_then(|l| g.port(l)).filter(|p| p.value.is_some()) {
+                cx.push(
+                    Diagnostic::new(
+                        Code::SidecarStaticPort,
+                        span_or(&sidecar.port, at),
+                        format!("Port label {} already in use by taskgroup network", p.label.inner),
+                    )
+                    .with_label("names a static port")
+                    .with_related(p.span, "the static port")
+                    .with_help("Nomad looks for the sidecar's port among dynamic ports only and adds a second port with this label; name a dynamic port (no `static`) instead"),
+                );
+            }
             if name.chars().any(|c| c.is_ascii_uppercase()) {
                 cx.report(
                     Code::ConnectUppercase,

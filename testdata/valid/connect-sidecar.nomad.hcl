@@ -16,6 +16,10 @@ job "connect-sidecar" {
 
       port "metrics" {}
 
+      port "proxy" {
+        to = -1
+      }
+
       port "admin" {
         static       = 9901
         to           = 9901
@@ -108,7 +112,7 @@ job "connect-sidecar" {
       connect {
         sidecar_service {
           tags                      = ["sidecar"]
-          port                      = "admin"
+          port                      = "proxy"
           disable_default_tcp_check = true
 
           meta {
