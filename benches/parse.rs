@@ -1,7 +1,8 @@
-//! Parse+lower against hcl-edit's bare parse of the same text.
+//! Parse+lower against hcl-edit's bare parse of the same text, and inject+render of the
+//! parsed job against that same bare parse.
 //!
 //! The goal: parse+lower costs at most 1.5× the bare parse. Run `cargo bench --bench parse`;
-//! compare `jobspec/<input>` with `hcl-edit/<input>` in the same run.
+//! compare `jobspec/<input>` and `render/<input>` with `hcl-edit/<input>` in the same run.
 
 use std::hint::black_box;
 
@@ -222,6 +223,15 @@ fn bench(c: &mut Criterion) {
         assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
         group.bench_function("jobspec", |b| {
             b.iter(|| jobspec::parse_recoverable(black_box(&source)))
+        });
+        let job = parsed.job.expect("a job");
+        let cx = jobspec::AllocContext::default();
+        group.bench_function("render", |b| {
+            b.iter(|| {
+                let mut job = job.clone();
+                jobspec::inject(&mut job);
+                jobspec::render(black_box(&job), &cx)
+            })
         });
         group.finish();
     }

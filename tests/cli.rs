@@ -1,15 +1,11 @@
 //! The command line: exit codes, output formats, standard input.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-fn jobspec(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jobspec"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use common::jobspec;
 
 fn jobspec_stdin(args: &[&str], input: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jobspec"))

@@ -4,18 +4,12 @@
 //! A fixture `x.nomad.hcl` may have `x.args` beside it: extra `render` arguments, one per
 //! line (`--canary`, `--node-address`, `2001:db8::5`, ...).
 
+mod common;
 mod consul_schema;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn jobspec(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jobspec"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use common::jobspec;
 
 /// Renders a fixture with its `.args`, asserting a clean exit.
 fn render(path: &Path, extra: &[&str]) -> (serde_json::Value, String) {
@@ -74,6 +68,7 @@ fn render_fixtures() {
 #[test]
 fn countdash_renders_as_nomad_does() {
     let (r, _) = render(Path::new("examples/countdash.nomad.hcl"), &[]);
+    insta::assert_json_snapshot!(r);
     let dash = &r["groups"][1];
     assert_eq!(dash["name"], "dashboard");
     let tasks: Vec<&str> = dash["tasks"]
@@ -240,4 +235,34 @@ job "j" {
         .map(|d| format!("{}: {}", d.code.as_str(), d.message))
         .collect();
     insta::assert_debug_snapshot!(messages);
+}
+
+#[test]
+fn dynamic_ports_skip_upstream_listeners() {
+    let job = r#"
+job "j" {
+  group "g" {
+    network { mode = "bridge" }
+    service {
+      name = "web"
+      port = "8080"
+      connect {
+        sidecar_service {
+          proxy {
+            upstreams {
+              destination_name = "db"
+              local_bind_port  = 20000
+            }
+          }
+        }
+      }
+    }
+    task "t" { driver = "docker" }
+  }
+}
+"#;
+    let mut job = jobspec::parse(job).unwrap();
+    jobspec::inject(&mut job);
+    let (r, _) = jobspec::render(&job, &jobspec::AllocContext::default());
+    assert_eq!(r.groups[0].ports["connect-proxy-web"].value, 20001);
 }

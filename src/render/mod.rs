@@ -247,7 +247,9 @@ fn render_group(
 }
 
 /// Host ports for the group network's ports: static ones as written, the others from
-/// `cx.ports` or else the dynamic range in order of appearance, skipping static ports.
+/// `cx.ports` or else the dynamic range in order of appearance, skipping static ports and
+/// upstream listener ports (an injected sidecar binds its host port inside the namespace,
+/// where the upstream listeners are).
 /// `to = -1` (and a dynamic port without `to`) maps to the host port.
 fn assign_ports(group: &TaskGroup, cx: &AllocContext) -> Vec<Assigned> {
     let Some(network) = group.networks.first() else {
@@ -258,6 +260,7 @@ fn assign_ports(group: &TaskGroup, cx: &AllocContext) -> Vec<Assigned> {
         .iter()
         .filter_map(|p| p.value.and_then(|v| u16::try_from(v.inner).ok()))
         .chain(cx.ports.values().copied())
+        .chain(upstream_ports(group))
         .collect();
     let (low, high) = cx.dynamic_range;
     let mut next = low;
@@ -287,4 +290,13 @@ fn assign_ports(group: &TaskGroup, cx: &AllocContext) -> Vec<Assigned> {
         out.push(Assigned { label, value, to });
     }
     out
+}
+
+fn upstream_ports(group: &TaskGroup) -> impl Iterator<Item = u16> + '_ {
+    group
+        .services
+        .iter()
+        .filter_map(|s| s.sidecar_proxy())
+        .flat_map(|p| p.upstreams.iter())
+        .filter_map(|u| u.local_bind_port.and_then(|p| u16::try_from(p.inner).ok()))
 }
