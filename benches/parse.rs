@@ -226,6 +226,7 @@ fn bench(c: &mut Criterion) {
         });
         let job = parsed.job.expect("a job");
         let cx = jobspec::AllocContext::default();
+        group.bench_function("clone", |b| b.iter(|| black_box(&job).clone()));
         group.bench_function("render", |b| {
             b.iter(|| {
                 let mut job = job.clone();
