@@ -30,7 +30,7 @@ fn check(path: &str) -> Result<(), String> {
         node_address: "10.0.0.5".into(),
         ..AllocContext::default()
     };
-    let (rendered, _warnings) = jobspec::render(&job, &cx);
+    let rendered = jobspec::render(&job, &cx);
     let stem = path
         .rsplit('/')
         .next()

@@ -305,6 +305,8 @@ codes! {
     Deprecated = "jobspec::deprecated::attribute", Warning;
     /// `sidecar_service.port` names a static port: Nomad adds a dynamic one with the same label.
     SidecarStaticPort = "jobspec::connect::sidecar_static_port", Error;
+    /// Two sidecar services of a group with the same name: they would share one sidecar.
+    SidecarShared = "jobspec::connect::sidecar_shared", Error;
     /// A `${...}` reference in a task's `env` that only resolves on a Nomad client, or not at all.
     RenderUnresolved = "jobspec::render::unresolved", Warning;
     /// A service or check port that the allocation does not have, so Nomad's client would

@@ -528,11 +528,11 @@ fn render(
     let mut status = Status::Clean;
     if !parsed.has_errors() && !findings.iter().any(Diagnostic::is_error) {
         jobspec::inject(&mut job);
-        let (rendered, mut notes) = jobspec::render(&job, cx);
-        if notes.iter().any(Diagnostic::is_error) {
+        let mut rendered = jobspec::render(&job, cx);
+        if rendered.findings.iter().any(Diagnostic::is_error) {
             status = Status::Invalid;
         }
-        findings.append(&mut notes);
+        findings.append(&mut rendered.findings);
         let value = serde_json::to_value(&rendered).unwrap_or_default();
         let value = match only {
             None => value,

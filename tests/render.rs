@@ -227,7 +227,7 @@ job "j" {
 }
 "#;
     let job = jobspec::parse(job).unwrap();
-    let (_, findings) = jobspec::render(&job, &jobspec::AllocContext::default());
+    let findings = jobspec::render(&job, &jobspec::AllocContext::default()).findings;
     let codes: Vec<&str> = findings.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(codes, ["jobspec::render::port", "jobspec::render::port"]);
     let messages: Vec<String> = findings
@@ -263,6 +263,6 @@ job "j" {
 "#;
     let mut job = jobspec::parse(job).unwrap();
     jobspec::inject(&mut job);
-    let (r, _) = jobspec::render(&job, &jobspec::AllocContext::default());
+    let r = jobspec::render(&job, &jobspec::AllocContext::default());
     assert_eq!(r.groups[0].ports["connect-proxy-web"].value, 20001);
 }

@@ -29,7 +29,8 @@ fn svc() -> impl Strategy<Value = Svc> {
     (
         "[a-z][a-z0-9-]{0,8}",
         1024u16..40000,
-        prop::collection::vec(("[a-z0-9][a-z0-9._-]{0,6}", 1u16..=65535), 0..4),
+        prop::collection::btree_map("[a-z0-9][a-z0-9._-]{0,6}", 1u16..=65535, 0..4)
+            .prop_map(|m| m.into_iter().collect()),
         any::<bool>(),
         prop::option::of("[a-z][a-z0-9_]{0,5}"),
     )
@@ -46,25 +47,30 @@ fn jobspec(groups: &[Vec<Svc>], mode: &str) -> String {
     let mut out = String::from("job \"gen\" {\n");
     for (i, services) in groups.iter().enumerate() {
         out += &format!("group \"g{i}\" {{\nnetwork {{\nmode = \"{mode}\"\n");
-        for s in services {
+        for (j, s) in services.iter().enumerate() {
             if let Some(label) = &s.sidecar_port {
-                out += &format!("port \"{label}\" {{\nto = -1\n}}\n");
+                out += &format!("port \"{label}{j}\" {{\nto = -1\n}}\n");
             }
         }
         out += "}\n";
-        for s in services {
-            out += &format!("service {{\nname = \"{}\"\nport = \"{}\"\n", s.name, s.port);
+        for (j, s) in services.iter().enumerate() {
+            // Names, labels and upstreams carry the service's index, so that most generated
+            // jobs are valid.
+            out += &format!(
+                "service {{\nname = \"{}{j}\"\nport = \"{}\"\n",
+                s.name, s.port
+            );
             if s.expose {
                 out += "check {\ntype = \"http\"\npath = \"/health\"\ninterval = \"10s\"\ntimeout = \"2s\"\nexpose = true\n}\n";
             }
             out += "connect {\nsidecar_service {\n";
             if let Some(label) = &s.sidecar_port {
-                out += &format!("port = \"{label}\"\n");
+                out += &format!("port = \"{label}{j}\"\n");
             }
             out += "proxy {\n";
             for (name, port) in &s.upstreams {
                 out += &format!(
-                    "upstreams {{\ndestination_name = \"{name}\"\nlocal_bind_port = {port}\n}}\n"
+                    "upstreams {{\ndestination_name = \"{name}-{j}\"\nlocal_bind_port = {port}\n}}\n"
                 );
             }
             out += "}\n}\n}\n}\n";
@@ -111,7 +117,8 @@ proptest! {
             return Err(TestCaseError::reject("invalid job"));
         };
         jobspec::inject(&mut job);
-        let (rendered, findings) = jobspec::render(&job, &AllocContext::default());
+        let rendered = jobspec::render(&job, &AllocContext::default());
+        let findings = &rendered.findings;
         prop_assert!(findings.iter().all(|d| !d.is_error()), "{:#?}", findings);
         let mut ids = BTreeSet::new();
         for group in &rendered.groups {

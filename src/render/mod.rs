@@ -88,6 +88,10 @@ pub struct Rendered {
     pub job: String,
     /// The groups, in job order.
     pub groups: Vec<RenderedGroup>,
+    /// What the render found: runtime references it could not resolve (warnings), ports
+    /// the allocation lacks (errors). Not serialized.
+    #[serde(skip)]
+    pub findings: Vec<Diagnostic>,
 }
 
 /// The render of one allocation of a group.
@@ -129,9 +133,9 @@ pub(crate) struct Assigned {
 
 /// Renders every group of an injected job for the allocation `cx` describes; see [`inject`].
 ///
-/// Returns the render and the warnings it found (runtime references it could not resolve,
-/// ports it could not find). Validate the job first: an invalid job renders what Nomad
-/// would not accept.
+/// What the render finds (runtime references it could not resolve, ports it could not
+/// find) is in [`Rendered::findings`]. Validate the job first: an invalid job renders what
+/// Nomad would not accept.
 ///
 /// ```
 /// let mut job = jobspec::parse(r#"
@@ -160,26 +164,26 @@ pub(crate) struct Assigned {
 /// }
 /// "#)?;
 /// jobspec::inject(&mut job);
-/// let (rendered, warnings) = jobspec::render(&job, &jobspec::AllocContext::default());
-/// assert!(warnings.is_empty());
+/// let rendered = jobspec::render(&job, &jobspec::AllocContext::default());
+/// assert!(rendered.findings.is_empty());
 /// let group = &rendered.groups[0];
 /// assert_eq!(group.env["app"]["DB"], "127.0.0.1:5432");
 /// assert_eq!(group.registrations[0].port, Some(8080));
 /// assert_eq!(group.ports["connect-proxy-api"].value, 20000);
 /// # Ok::<(), jobspec::Report>(())
 /// ```
-pub fn render(job: &Job, cx: &AllocContext) -> (Rendered, Vec<Diagnostic>) {
-    let mut warnings = Vec::new();
+pub fn render(job: &Job, cx: &AllocContext) -> Rendered {
+    let mut findings = Vec::new();
     let groups = job
         .task_groups
         .iter()
-        .map(|g| render_group(job, g, cx, &mut warnings))
+        .map(|g| render_group(job, g, cx, &mut findings))
         .collect();
-    let rendered = Rendered {
+    Rendered {
         job: text(&job.id).unwrap_or("").to_owned(),
         groups,
-    };
-    (rendered, warnings)
+        findings,
+    }
 }
 
 fn render_group(

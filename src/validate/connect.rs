@@ -15,6 +15,7 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
     let mut connect_blocks = 0;
     let mut expose_check: Option<Span> = None;
     let group_reported = &mut false;
+    let mut sidecar_names: Vec<(String, Span)> = Vec::new();
     for service in &group.services {
         for check in &service.checks {
             if check.expose.as_deref() == Some(&true) && expose_check.is_none() {
@@ -42,6 +43,20 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
         }
         if let Some(sidecar) = &connect.sidecar_service {
             network_rule(cx, g, at, "connect sidecar", false);
+            let here = span_or(&service.name, head(service.span, "service"));
+            match sidecar_names.iter().find(|(n, _)| *n == name) {
+                Some((_, first)) => cx.push(
+                    Diagnostic::new(
+                        Code::SidecarShared,
+                        here,
+                        format!("a second Connect sidecar service named {name:?} in group {:?}", g.name),
+                        )
+                    .with_label("same name as an earlier sidecar service")
+                    .with_related(*first, "first named here")
+                    .with_help("Nomad finds a sidecar task and port by service name, so both services would share one Envoy listening for only one of them; give each service its own name"),
+                ),
+                None => sidecar_names.push((name.clone(), here)),
+            }
             let label = text(&sidecar.port);
             if let Some(p) = label.and_then(|l| g.port(l)).filter(|p| p.value.is_some()) {
                 cx.push(

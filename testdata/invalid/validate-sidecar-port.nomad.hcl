@@ -1,4 +1,4 @@
-# sidecar_service.port naming a static port.
+# sidecar_service.port naming a static port; two sidecar services with one name.
 job "static-sidecar-port" {
   group "api" {
     network {
@@ -17,6 +17,15 @@ job "static-sidecar-port" {
         sidecar_service {
           port = "envoy"
         }
+      }
+    }
+
+    service {
+      name = "api"
+      port = "8081"
+
+      connect {
+        sidecar_service {}
       }
     }
 
