@@ -7,7 +7,8 @@
 //! 3. [`validate`](mod@validate): Nomad's rules and ours, as [`diagnostic`]s with codes,
 //!    spans and help;
 //! 4. [`render`](mod@render): Nomad's Connect injection, then the Consul registrations,
-//!    task environments and sidecar proxy configuration of an allocation.
+//!    task environments and sidecar proxy configuration of an allocation;
+//! 5. `consul` (feature `consul`): register, sync and deregister a render in a Consul agent.
 //!
 //! ```
 //! let job = jobspec::parse(r#"job "web" { datacenters = ["dc1"] }"#)?;
@@ -19,6 +20,8 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+#[cfg(feature = "consul")]
+pub mod consul;
 pub mod diagnostic;
 // `model` first: it defines the `schema!` macro that `lower` uses too.
 #[macro_use]

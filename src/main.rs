@@ -68,6 +68,114 @@ enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
+    /// Register the rendered services of a valid job in a Consul agent.
+    #[cfg(feature = "consul")]
+    Register {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Deregister the rendered services of a job (sidecars go with their parents).
+    #[cfg(feature = "consul")]
+    Deregister {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Make the agent match the job: register what is missing or changed, deregister what
+    /// this allocation registered earlier and the job no longer has, leave the rest alone.
+    #[cfg(feature = "consul")]
+    Sync {
+        #[command(flatten)]
+        target: Target,
+        /// Print the plan, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// A job, the allocation to render it for, and the agent.
+#[cfg(feature = "consul")]
+#[derive(Args)]
+struct Target {
+    /// The jobspec; `-` reads standard input.
+    file: PathBuf,
+    /// Only this group.
+    #[arg(long)]
+    group: Option<String>,
+    #[command(flatten)]
+    alloc: Alloc,
+    #[command(flatten)]
+    consul: ConsulArgs,
+    #[command(flatten)]
+    inputs: Inputs,
+}
+
+/// The Consul agent, with the environment variables Consul's own CLI reads.
+#[cfg(feature = "consul")]
+#[derive(Args)]
+struct ConsulArgs {
+    /// Agent address: host:port, http(s)://host:port or unix:///path.
+    #[arg(
+        long = "consul-addr",
+        env = "CONSUL_HTTP_ADDR",
+        default_value = "127.0.0.1:8500"
+    )]
+    addr: String,
+    /// ACL token (sent as X-Consul-Token, never shown).
+    #[arg(long = "token", env = "CONSUL_HTTP_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// File holding the ACL token.
+    #[arg(long = "token-file", env = "CONSUL_HTTP_TOKEN_FILE")]
+    token_file: Option<PathBuf>,
+    /// CA certificates to trust (PEM).
+    #[arg(long = "ca-file", env = "CONSUL_CACERT")]
+    ca_file: Option<PathBuf>,
+    /// Client certificate (PEM).
+    #[arg(long = "client-cert", env = "CONSUL_CLIENT_CERT")]
+    client_cert: Option<PathBuf>,
+    /// Client key (PEM).
+    #[arg(long = "client-key", env = "CONSUL_CLIENT_KEY")]
+    client_key: Option<PathBuf>,
+    /// Name to verify the agent's certificate against.
+    #[arg(long = "tls-server-name", env = "CONSUL_TLS_SERVER_NAME")]
+    tls_server_name: Option<String>,
+    /// Consul Enterprise namespace.
+    #[arg(long = "consul-namespace", env = "CONSUL_NAMESPACE")]
+    consul_namespace: Option<String>,
+    /// Consul Enterprise admin partition.
+    #[arg(long = "partition", env = "CONSUL_PARTITION")]
+    partition: Option<String>,
+    /// Timeout of one request, in seconds.
+    #[arg(long = "consul-timeout", default_value_t = 10)]
+    timeout: u64,
+    /// Retries after a connection error or a 5xx.
+    #[arg(long = "consul-retries", default_value_t = 4)]
+    retries: u32,
+}
+
+#[cfg(feature = "consul")]
+impl ConsulArgs {
+    fn config(&self) -> Result<jobspec::consul::Config, String> {
+        let env = |k: &str| -> Option<String> {
+            match k {
+                "CONSUL_HTTP_ADDR" => Some(self.addr.clone()),
+                "CONSUL_HTTP_TOKEN" => self.token.clone(),
+                "CONSUL_HTTP_TOKEN_FILE" => {
+                    self.token_file.as_ref().map(|p| p.display().to_string())
+                }
+                "CONSUL_CACERT" => self.ca_file.as_ref().map(|p| p.display().to_string()),
+                "CONSUL_CLIENT_CERT" => self.client_cert.as_ref().map(|p| p.display().to_string()),
+                "CONSUL_CLIENT_KEY" => self.client_key.as_ref().map(|p| p.display().to_string()),
+                "CONSUL_TLS_SERVER_NAME" => self.tls_server_name.clone(),
+                "CONSUL_NAMESPACE" => self.consul_namespace.clone(),
+                "CONSUL_PARTITION" => self.partition.clone(),
+                _ => None,
+            }
+        };
+        let mut config = jobspec::consul::Config::from_lookup(env).map_err(|e| e.to_string())?;
+        config.timeout = std::time::Duration::from_secs(self.timeout.max(1));
+        config.retries = self.retries;
+        Ok(config)
+    }
 }
 
 impl Command {
@@ -76,6 +184,10 @@ impl Command {
             Command::Parse { inputs, .. }
             | Command::Validate { inputs, .. }
             | Command::Render { inputs, .. } => inputs,
+            #[cfg(feature = "consul")]
+            Command::Register { target }
+            | Command::Deregister { target }
+            | Command::Sync { target, .. } => &target.inputs,
         }
     }
 }
@@ -275,6 +387,14 @@ fn main() -> ExitCode {
                     Status::Failure
                 }
             },
+            #[cfg(feature = "consul")]
+            Command::Register { target } => consul(&target, &options, Action::Register),
+            #[cfg(feature = "consul")]
+            Command::Deregister { target } => consul(&target, &options, Action::Deregister),
+            #[cfg(feature = "consul")]
+            Command::Sync { target, dry_run } => {
+                consul(&target, &options, Action::Sync { dry_run })
+            }
         },
     };
     ExitCode::from(status as u8)
@@ -493,6 +613,50 @@ fn validate(
     status
 }
 
+/// Parses, validates, injects and renders one file, printing its diagnostics; the exit
+/// status when it does not render cleanly.
+fn load(
+    path: &Path,
+    group: Option<&str>,
+    cx: &jobspec::AllocContext,
+    options: &ParseOptions,
+) -> Result<jobspec::Rendered, Status> {
+    let Checked {
+        source,
+        mut parsed,
+        mut findings,
+    } = check_file(path, options).map_err(|e| {
+        fail(&e);
+        Status::Failure
+    })?;
+    let valid = !parsed.has_errors() && !findings.iter().any(Diagnostic::is_error);
+    let rendered = match parsed.job.take() {
+        Some(mut job) if valid => {
+            if let Some(name) = group {
+                job.task_groups
+                    .retain(|g| g.name.as_ref().is_some_and(|n| n.inner == name));
+                if job.task_groups.is_empty() {
+                    fail(&format!("{}: no group named {name:?}", source.name()));
+                    return Err(Status::Failure);
+                }
+            }
+            jobspec::inject(&mut job);
+            let mut rendered = jobspec::render(&job, cx);
+            findings.append(&mut rendered.findings);
+            Some(rendered)
+        }
+        _ => None,
+    };
+    parsed.diagnostics.append(&mut findings);
+    parsed.diagnostics.sort_by_key(|d| d.span.start);
+    print_reports(&source, &parsed);
+    // A render error (a port the allocation lacks) fails like a validation error.
+    match rendered {
+        Some(r) if !parsed.diagnostics.iter().any(Diagnostic::is_error) => Ok(r),
+        _ => Err(Status::Invalid),
+    }
+}
+
 fn render(
     path: &Path,
     group: Option<&str>,
@@ -501,60 +665,135 @@ fn render(
     cx: &jobspec::AllocContext,
     options: &ParseOptions,
 ) -> Status {
-    let checked = match check_file(path, options) {
-        Ok(checked) => checked,
+    let rendered = match load(path, group, cx, options) {
+        Ok(rendered) => rendered,
+        Err(status) => return status,
+    };
+    let value = serde_json::to_value(&rendered).unwrap_or_default();
+    let value = match only {
+        None => value,
+        Some(part) => select(&value, part),
+    };
+    emit(&match format {
+        RenderFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        RenderFormat::Yaml => serde_json::from_value::<jobspec::model::Value>(value)
+            .map(|v| v.to_yaml())
+            .unwrap_or_default(),
+        RenderFormat::Human => output::render_human(&rendered),
+    });
+    Status::Clean
+}
+
+#[cfg(feature = "consul")]
+#[derive(Clone, Copy)]
+enum Action {
+    Register,
+    Deregister,
+    Sync { dry_run: bool },
+}
+
+/// `register`, `deregister` and `sync`: one line per change on stdout, errors on stderr.
+#[cfg(feature = "consul")]
+fn consul(target: &Target, options: &ParseOptions, action: Action) -> Status {
+    use jobspec::consul::{Change, Client, deregister_all, sync};
+    let cx = match target.alloc.context() {
+        Ok(cx) => cx,
         Err(e) => {
             fail(&e);
             return Status::Failure;
         }
     };
-    let Checked {
-        source,
-        mut parsed,
-        mut findings,
-    } = checked;
-    let Some(mut job) = parsed.job.take() else {
-        print_reports(&source, &parsed);
-        return Status::Invalid;
+    let rendered = match load(&target.file, target.group.as_deref(), &cx, options) {
+        Ok(rendered) => rendered,
+        Err(status) => return status,
     };
-    if let Some(name) = group {
-        job.task_groups
-            .retain(|g| g.name.as_ref().is_some_and(|n| n.inner == name));
-        if job.task_groups.is_empty() {
-            fail(&format!("{}: no group named {name:?}", source.name()));
+    let client = match target
+        .consul
+        .config()
+        .and_then(|c| Client::new(&c).map_err(|e| e.to_string()))
+    {
+        Ok(client) => client,
+        Err(e) => {
+            fail(&e);
             return Status::Failure;
         }
-    }
-    let mut status = Status::Clean;
-    if !parsed.has_errors() && !findings.iter().any(Diagnostic::is_error) {
-        jobspec::inject(&mut job);
-        let mut rendered = jobspec::render(&job, cx);
-        if rendered.findings.iter().any(Diagnostic::is_error) {
-            status = Status::Invalid;
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            fail(&format!("cannot start the async runtime: {e}"));
+            return Status::Failure;
         }
-        findings.append(&mut rendered.findings);
-        let value = serde_json::to_value(&rendered).unwrap_or_default();
-        let value = match only {
-            None => value,
-            Some(part) => select(&value, part),
-        };
-        emit(&match format {
-            RenderFormat::Json => {
-                let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-                text.push('\n');
-                text
+    };
+    let failed = |e: jobspec::consul::Error| {
+        fail(&format!("{e}\n  hint: {}", e.hint()));
+        Status::Failure
+    };
+    let line = |verb: &str, c: &Change| match c {
+        Change::Update { id, field } => format!("{verb} {id} ({field} changed)\n"),
+        _ => format!("{verb} {}\n", c.id()),
+    };
+    let mut status = Status::Clean;
+    for group in &rendered.groups {
+        match action {
+            Action::Register => {
+                for reg in &group.registrations {
+                    match runtime.block_on(client.register(reg, true)) {
+                        Ok(()) => {
+                            emit(&format!("registered {}\n", reg.id.as_deref().unwrap_or("")))
+                        }
+                        Err(e) => return failed(e),
+                    }
+                }
             }
-            RenderFormat::Yaml => serde_json::from_value::<jobspec::model::Value>(value)
-                .map(|v| v.to_yaml())
-                .unwrap_or_default(),
-            RenderFormat::Human => output::render_human(&rendered),
-        });
-    } else {
-        status = Status::Invalid;
+            Action::Deregister => match runtime.block_on(deregister_all(&client, group)) {
+                Ok(ids) => ids
+                    .iter()
+                    .for_each(|id| emit(&format!("deregistered {id}\n"))),
+                Err(e) => return failed(e),
+            },
+            Action::Sync { dry_run } => match runtime.block_on(sync(&client, group, dry_run)) {
+                Ok(report) if dry_run => {
+                    report
+                        .plan
+                        .changes
+                        .iter()
+                        .for_each(|c| emit(&line("would", c)));
+                    emit(&format!(
+                        "{}: {} changes, {} unchanged\n",
+                        group.name,
+                        report.plan.changes.len(),
+                        report.plan.unchanged.len()
+                    ));
+                }
+                Ok(report) => {
+                    report.done.iter().for_each(|c| emit(&line("done", c)));
+                    emit(&format!(
+                        "{}: {} changes, {} unchanged\n",
+                        group.name,
+                        report.done.len(),
+                        report.plan.unchanged.len()
+                    ));
+                }
+                Err((report, e)) => {
+                    report.done.iter().for_each(|c| emit(&line("done", c)));
+                    report
+                        .not_done
+                        .iter()
+                        .for_each(|c| emit(&line("not done", c)));
+                    status = failed(e);
+                    break;
+                }
+            },
+        }
     }
-    parsed.diagnostics.append(&mut findings);
-    parsed.diagnostics.sort_by_key(|d| d.span.start);
-    print_reports(&source, &parsed);
     status
 }
 
@@ -590,5 +829,14 @@ fn print_reports(source: &SourceFile, parsed: &Parsed) {
         let _ = std::io::stderr()
             .lock()
             .write_all(report.render(color).as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }
