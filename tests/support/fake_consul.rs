@@ -29,7 +29,8 @@
 //!   headers are ever recorded; a `token=` query parameter is logged as `token=<redacted>`.
 //! * Check status is the check's `Status`, or `passing`. Not implemented: check status
 //!   updates, alias-check propagation, `?filter`, `?tag`, `?dc`, namespaces, `Locality`.
-//! * The request is recorded when it arrives; it is answered after the delay.
+//! * A request is recorded in [`FakeConsul::requests`] when it arrives; it is then handled
+//!   (and, for a write, applied) after the [`FakeConsul::set_delay`] delay.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -99,7 +100,10 @@ impl FakeConsul {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
         let shared = Arc::new(Shared {
-            state: Mutex::new(State { index: 1, ..State::default() }),
+            state: Mutex::new(State {
+                index: 1,
+                ..State::default()
+            }),
             changed: Condvar::new(),
             token: options.token,
             schema: crate::consul_schema::schema(),
@@ -108,7 +112,11 @@ impl FakeConsul {
         });
         let for_acceptor = Arc::clone(&shared);
         let acceptor = thread::spawn(move || accept(&listener, &for_acceptor));
-        FakeConsul { addr, shared, acceptor: Some(acceptor) }
+        FakeConsul {
+            addr,
+            shared,
+            acceptor: Some(acceptor),
+        }
     }
 
     /// Where it listens.
@@ -133,7 +141,13 @@ impl FakeConsul {
 
     /// The stored checks by check ID, as `GET /v1/agent/checks` returns them.
     pub(crate) fn checks(&self) -> Value {
-        Value::Object(lock(&self.shared.state).checks.clone().into_iter().collect())
+        Value::Object(
+            lock(&self.shared.state)
+                .checks
+                .clone()
+                .into_iter()
+                .collect(),
+        )
     }
 
     /// How many register and deregister calls have succeeded.
@@ -199,10 +213,16 @@ struct Request {
 
 impl Request {
     fn query(&self, key: &str) -> Option<&str> {
-        self.query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -214,12 +234,19 @@ struct Reply {
 }
 
 fn text(status: u16, body: impl Into<String>) -> Reply {
-    Reply { status, json: false, body: body.into(), headers: Vec::new() }
+    Reply {
+        status,
+        json: false,
+        body: body.into(),
+        headers: Vec::new(),
+    }
 }
 
 /// Answers requests on one connection until the client closes it or sends garbage.
 fn serve(stream: TcpStream, shared: &Shared) {
-    let Ok(mut out) = stream.try_clone() else { return };
+    let Ok(mut out) = stream.try_clone() else {
+        return;
+    };
     let mut reader = BufReader::new(stream);
     loop {
         let (request, close) = match read_request(&mut reader, &mut out) {
@@ -255,12 +282,14 @@ fn read_request(reader: &mut BufReader<TcpStream>, out: &mut TcpStream) -> Parse
     let line = loop {
         match read_line(&mut head)? {
             None => return Ok(None),
-            Some(line) if line.is_empty() => continue,
+            Some(line) if line.is_empty() => {}
             Some(line) => break line,
         }
     };
     let parts: Vec<&str> = line.split(' ').collect();
-    let [method, target, version] = parts[..] else { return bad };
+    let [method, target, version] = parts[..] else {
+        return bad;
+    };
     if !method.bytes().all(|b| b.is_ascii_uppercase())
         || !target.starts_with('/')
         || !matches!(version, "HTTP/1.0" | "HTTP/1.1")
@@ -269,11 +298,15 @@ fn read_request(reader: &mut BufReader<TcpStream>, out: &mut TcpStream) -> Parse
     }
     let mut headers = Vec::new();
     loop {
-        let Some(line) = read_line(&mut head)? else { return Ok(None) };
+        let Some(line) = read_line(&mut head)? else {
+            return Ok(None);
+        };
         if line.is_empty() {
             break;
         }
-        let Some((name, value)) = line.split_once(':') else { return bad };
+        let Some((name, value)) = line.split_once(':') else {
+            return bad;
+        };
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
     }
     let mut request = Request {
@@ -284,13 +317,21 @@ fn read_request(reader: &mut BufReader<TcpStream>, out: &mut TcpStream) -> Parse
         headers,
         body: Vec::new(),
     };
-    let connection = request.header("connection").unwrap_or("").to_ascii_lowercase();
+    let connection = request
+        .header("connection")
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let close = connection.contains("close")
         || (version == "HTTP/1.0" && !connection.contains("keep-alive"));
-    if request.header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue")) {
+    if request
+        .header("expect")
+        .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
+    {
         let _ = out.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
     }
-    let chunked = request.header("transfer-encoding").is_some_and(|t| t.contains("chunked"));
+    let chunked = request
+        .header("transfer-encoding")
+        .is_some_and(|t| t.contains("chunked"));
     let body = if chunked {
         read_chunked(reader)?
     } else {
@@ -315,7 +356,11 @@ fn read_request(reader: &mut BufReader<TcpStream>, out: &mut TcpStream) -> Parse
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let (key, value) = (decode(key, true), decode(value, true));
         logged.push(if i == 0 { '?' } else { '&' });
-        logged.push_str(if key == "token" { "token=<redacted>" } else { pair });
+        logged.push_str(if key == "token" {
+            "token=<redacted>"
+        } else {
+            pair
+        });
         request.query.push((key, value));
     }
     request.logged = logged;
@@ -326,7 +371,9 @@ fn read_request(reader: &mut BufReader<TcpStream>, out: &mut TcpStream) -> Parse
 fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Option<Vec<u8>>, (u16, &'static str)> {
     let mut body = Vec::new();
     loop {
-        let Some(line) = read_line(&mut reader.by_ref().take(MAX_HEAD))? else { return Ok(None) };
+        let Some(line) = read_line(&mut reader.by_ref().take(MAX_HEAD))? else {
+            return Ok(None);
+        };
         let size = line.split(';').next().unwrap_or("").trim();
         let size = usize::from_str_radix(size, 16).map_err(|_| (400, "Bad Request: bad chunk"))?;
         if size == 0 {
@@ -351,10 +398,14 @@ fn decode(text: &str, plus: bool) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
         match (bytes[i], hex) {
             (b'%', Some(h)) => {
-                out.push(u8::from_str_radix(std::str::from_utf8(h).unwrap_or("0"), 16).unwrap_or(0));
+                out.push(
+                    u8::from_str_radix(std::str::from_utf8(h).unwrap_or("0"), 16).unwrap_or(0),
+                );
                 i += 3;
                 continue;
             }
@@ -379,13 +430,24 @@ fn respond(out: &mut TcpStream, reply: &Reply, close: bool) -> std::io::Result<(
         503 => "Service Unavailable",
         _ => "Status",
     };
-    let kind = if reply.json { "application/json" } else { "text/plain; charset=utf-8" };
-    let mut head = format!("HTTP/1.1 {} {reason}\r\nContent-Type: {kind}\r\n", reply.status);
+    let kind = if reply.json {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    let mut head = format!(
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {kind}\r\n",
+        reply.status
+    );
     let _ = write!(head, "Content-Length: {}\r\n", reply.body.len());
     for (name, value) in &reply.headers {
         let _ = write!(head, "{name}: {value}\r\n");
     }
-    head.push_str(if close { "Connection: close\r\n\r\n" } else { "\r\n" });
+    head.push_str(if close {
+        "Connection: close\r\n\r\n"
+    } else {
+        "\r\n"
+    });
     out.write_all(head.as_bytes())?;
     out.write_all(reply.body.as_bytes())?;
     out.flush()
@@ -393,7 +455,7 @@ fn respond(out: &mut TcpStream, reply: &Reply, close: bool) -> std::io::Result<(
 
 // ---- Routing --------------------------------------------------------------------------
 
-enum Read<'a> {
+enum Query<'a> {
     Services,
     Service(&'a str),
     Checks,
@@ -431,36 +493,46 @@ fn handle(shared: &Shared, req: &Request) -> Reply {
     let path = req.path.as_str();
     let only = |method: &str| req.method != method;
     if path == "/v1/agent/service/register" {
-        return if only("PUT") { text(405, "method not allowed") } else { register(shared, req) };
+        return if only("PUT") {
+            text(405, "method not allowed")
+        } else {
+            register(shared, req)
+        };
     }
     if let Some(id) = path.strip_prefix("/v1/agent/service/deregister/") {
-        return if only("PUT") { text(405, "method not allowed") } else { deregister(shared, id) };
+        return if only("PUT") {
+            text(405, "method not allowed")
+        } else {
+            deregister(shared, id)
+        };
     }
-    let passing = req.query("passing").is_some_and(|v| !matches!(v, "0" | "f" | "false"));
-    let read = if path == "/v1/agent/services" {
-        Read::Services
+    let passing = req
+        .query("passing")
+        .is_some_and(|v| !matches!(v, "0" | "f" | "false"));
+    let query = if path == "/v1/agent/services" {
+        Query::Services
     } else if path == "/v1/agent/checks" {
-        Read::Checks
+        Query::Checks
     } else if let Some(id) = path.strip_prefix("/v1/agent/service/") {
-        Read::Service(id)
+        Query::Service(id)
     } else if let Some(name) = path.strip_prefix("/v1/catalog/service/") {
-        Read::Catalog(name, false)
+        Query::Catalog(name, false)
     } else if let Some(name) = path.strip_prefix("/v1/catalog/connect/") {
-        Read::Catalog(name, true)
+        Query::Catalog(name, true)
     } else if let Some(name) = path.strip_prefix("/v1/health/service/") {
-        Read::Health(name, false, passing)
+        Query::Health(name, false, passing)
     } else if let Some(name) = path.strip_prefix("/v1/health/connect/") {
-        Read::Health(name, true, passing)
+        Query::Health(name, true, passing)
     } else {
         return text(404, "404 page not found\n");
     };
     if only("GET") {
         return text(405, "method not allowed");
     }
-    blocking_read(shared, req, &read)
+    blocking_read(shared, req, &query)
 }
 
-fn blocking_read(shared: &Shared, req: &Request, read: &Read<'_>) -> Reply {
+fn blocking_read(shared: &Shared, req: &Request, query: &Query<'_>) -> Reply {
     let index = match req.query("index").map(str::parse::<u64>) {
         None => None,
         Some(Ok(index)) => Some(index),
@@ -476,7 +548,7 @@ fn blocking_read(shared: &Shared, req: &Request, read: &Read<'_>) -> Reply {
     let deadline = Instant::now() + wait;
     let mut state = lock(&shared.state);
     loop {
-        let result = produce(&state, read);
+        let result = produce(&state, query);
         let body = result.as_ref().map_or(String::new(), Value::to_string);
         let mut hasher = DefaultHasher::new();
         body.hash(&mut hasher);
@@ -485,7 +557,12 @@ fn blocking_read(shared: &Shared, req: &Request, read: &Read<'_>) -> Reply {
         let now = Instant::now();
         if !unchanged || now >= deadline || shared.stopping.load(Ordering::SeqCst) {
             let mut reply = match result {
-                Ok(_) => Reply { status: 200, json: true, body, headers: Vec::new() },
+                Ok(_) => Reply {
+                    status: 200,
+                    json: true,
+                    body,
+                    headers: Vec::new(),
+                },
                 Err(message) => text(404, message),
             };
             reply.headers = vec![
@@ -496,21 +573,31 @@ fn blocking_read(shared: &Shared, req: &Request, read: &Read<'_>) -> Reply {
             ];
             return reply;
         }
-        state = shared.changed.wait_timeout(state, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
+        state = shared
+            .changed
+            .wait_timeout(state, deadline - now)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
     }
 }
 
 /// A Go duration such as `5s`, `1m30s` or `100ms`.
 fn parse_duration(text: &str) -> Option<Duration> {
-    if text == "0" {
-        return Some(Duration::ZERO);
+    match text {
+        "" => return None,
+        "0" => return Some(Duration::ZERO),
+        _ => {}
     }
     let (mut rest, mut seconds) = (text, 0.0);
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
         let value: f64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let unit = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         seconds += value
             * match &rest[..unit] {
                 "ns" => 1e-9,
@@ -523,7 +610,7 @@ fn parse_duration(text: &str) -> Option<Duration> {
             };
         rest = &rest[unit..];
     }
-    (!text.is_empty()).then_some(Duration::try_from_secs_f64(seconds).ok()?)
+    Duration::try_from_secs_f64(seconds).ok()
 }
 
 // ---- The agent ------------------------------------------------------------------------
@@ -534,13 +621,20 @@ fn register(shared: &Shared, req: &Request) -> Reply {
         Err(e) => return text(400, format!("Request decode failed: {e}")),
     };
     // Consul decodes first and checks the name afterwards.
-    let mut probe = if body.is_null() { json!({}) } else { body.clone() };
+    let mut probe = if body.is_null() {
+        json!({})
+    } else {
+        body.clone()
+    };
     if let Some(object) = probe.as_object_mut() {
         if object.get("Name").is_none_or(Value::is_null) {
             object.insert("Name".into(), json!(""));
         }
     }
-    if let Some(error) = crate::consul_schema::check(&shared.schema, &probe).into_iter().next() {
+    if let Some(error) = crate::consul_schema::check(&shared.schema, &probe)
+        .into_iter()
+        .next()
+    {
         return text(400, format!("Request decode failed: {error}"));
     }
     if str_of(&probe, "Name").is_empty() {
@@ -549,18 +643,24 @@ fn register(shared: &Shared, req: &Request) -> Reply {
     if matches!(str_of(&body, "Address"), "0.0.0.0" | "::") {
         return text(400, "Invalid service address");
     }
-    if str_of(&body, "Kind") == "connect-proxy" && str_of(&body["Proxy"], "DestinationServiceName").is_empty() {
+    if str_of(&body, "Kind") == "connect-proxy"
+        && str_of(&body["Proxy"], "DestinationServiceName").is_empty()
+    {
         return text(
             400,
             "Validation failed: 1 error occurred:\n\t* Proxy.DestinationServiceName must be \
              non-empty for Connect proxy services\n\n",
         );
     }
-    let replace = req.query("replace-existing-checks").is_some_and(|v| matches!(v, "" | "true"));
+    let replace = req
+        .query("replace-existing-checks")
+        .is_some_and(|v| matches!(v, "" | "true"));
     let mut state = lock(&shared.state);
     state.index += 1;
     let index = state.index;
-    let sidecar = body.pointer("/Connect/SidecarService").filter(|s| s.is_object());
+    let sidecar = body
+        .pointer("/Connect/SidecarService")
+        .filter(|s| s.is_object());
     let sidecar = sidecar.map(|def| sidecar_definition(&state, &body, def));
     store(&mut state, &body, replace, index, false);
     if let Some(def) = sidecar {
@@ -576,7 +676,9 @@ fn deregister(shared: &Shared, id: &str) -> Reply {
     if !state.services.contains_key(id) {
         return text(
             404,
-            format!("Unknown service ID {id:?}. Ensure that the service ID is passed, not the service name."),
+            format!(
+                "Unknown service ID {id:?}. Ensure that the service ID is passed, not the service name."
+            ),
         );
     }
     state.index += 1;
@@ -585,7 +687,9 @@ fn deregister(shared: &Shared, id: &str) -> Reply {
     let nested = state.services.get(&sidecar).is_some_and(|s| s.nested);
     for id in &ids[..if nested { 2 } else { 1 }] {
         state.services.remove(id);
-        state.checks.retain(|_, check| check["ServiceID"] != id.as_str());
+        state
+            .checks
+            .retain(|_, check| check["ServiceID"] != id.as_str());
     }
     state.writes += 1;
     shared.changed.notify_all();
@@ -616,7 +720,10 @@ fn or_default(object: &mut Map<String, Value>, key: &str, value: Value) {
 /// The object's non-empty members (Go's `omitempty`).
 fn pruned(value: Option<&Value>) -> Map<String, Value> {
     let object = value.and_then(Value::as_object).into_iter().flatten();
-    object.filter(|(_, v)| !is_empty(v)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    object
+        .filter(|(_, v)| !is_empty(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// `Connect.SidecarService` with the defaults taken from its parent (§1d).
@@ -628,37 +735,73 @@ fn sidecar_definition(state: &State, parent: &Value, def: &Value) -> Value {
     let id = format!("{parent_id}{SIDECAR}");
     let mut sidecar = def.as_object().cloned().unwrap_or_default();
     sidecar.insert("ID".into(), json!(id));
-    or_default(&mut sidecar, "Name", json!(format!("{}{SIDECAR}", str_of(parent, "Name"))));
+    or_default(
+        &mut sidecar,
+        "Name",
+        json!(format!("{}{SIDECAR}", str_of(parent, "Name"))),
+    );
     or_default(&mut sidecar, "Kind", json!("connect-proxy"));
     for key in ["Address", "Tags", "Meta"] {
-        or_default(&mut sidecar, key, parent.get(key).cloned().unwrap_or(Value::Null));
+        or_default(
+            &mut sidecar,
+            key,
+            parent.get(key).cloned().unwrap_or(Value::Null),
+        );
     }
     if sidecar.get("Port").is_none_or(is_empty) {
-        let taken = |port: u64| state.services.values().any(|s| s.json["Port"] == port && s.json["ID"] != id.as_str());
-        let port = (21000..=21255).find(|&port| !taken(port)).unwrap_or(0);
+        let taken = |port: u64| {
+            state
+                .services
+                .values()
+                .any(|s| s.json["Port"] == port && s.json["ID"] != id.as_str())
+        };
+        // Lowest free port, but a re-registered sidecar keeps the one it has.
+        let own = state
+            .services
+            .get(&id)
+            .and_then(|s| s.json["Port"].as_u64());
+        let own = own.filter(|port| (21000..=21255).contains(port));
+        let port = own.or_else(|| (21000..=21255).find(|&port| !taken(port)));
+        let port = port.unwrap_or(0);
         sidecar.insert("Port".into(), json!(port));
     }
     let mut proxy = pruned(sidecar.get("Proxy"));
-    or_default(&mut proxy, "DestinationServiceName", json!(str_of(parent, "Name")));
+    or_default(
+        &mut proxy,
+        "DestinationServiceName",
+        json!(str_of(parent, "Name")),
+    );
     or_default(&mut proxy, "DestinationServiceID", json!(parent_id));
     let port = |v: &Value| v.as_u64().unwrap_or(0);
     if !proxy.contains_key("LocalServiceSocketPath")
-        && (!proxy.contains_key("LocalServiceAddress") || proxy.get("LocalServicePort").is_none_or(|p| port(p) < 1))
+        && (!proxy.contains_key("LocalServiceAddress")
+            || proxy.get("LocalServicePort").is_none_or(|p| port(p) < 1))
     {
         if str_of(parent, "SocketPath").is_empty() {
             or_default(&mut proxy, "LocalServiceAddress", json!("127.0.0.1"));
             or_default(&mut proxy, "LocalServicePort", json!(port(&parent["Port"])));
         } else {
-            proxy.insert("LocalServiceSocketPath".into(), parent["SocketPath"].clone());
+            proxy.insert(
+                "LocalServiceSocketPath".into(),
+                parent["SocketPath"].clone(),
+            );
         }
     }
-    let no_checks = sidecar.get("Check").is_none_or(is_empty) && sidecar.get("Checks").is_none_or(is_empty);
+    let no_checks =
+        sidecar.get("Check").is_none_or(is_empty) && sidecar.get("Checks").is_none_or(is_empty);
     if no_checks {
         let address = match sidecar.get("Address").and_then(Value::as_str).unwrap_or("") {
-            "" => proxy.get("LocalServiceAddress").and_then(Value::as_str).unwrap_or(""),
+            "" => proxy
+                .get("LocalServiceAddress")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
             address => address,
         };
-        let address = if address.contains(':') { format!("[{address}]") } else { address.to_owned() };
+        let address = if address.contains(':') {
+            format!("[{address}]")
+        } else {
+            address.to_owned()
+        };
         let tcp = format!("{address}:{}", port(&sidecar["Port"]));
         let checks = json!([
             {"Name": "Connect Sidecar Listening", "TCP": tcp, "Interval": "10s"},
@@ -674,8 +817,17 @@ fn sidecar_definition(state: &State, parent: &Value, def: &Value) -> Value {
 fn store(state: &mut State, def: &Value, replace: bool, index: u64, nested: bool) {
     let service = service_json(def);
     let id = str_of(&service, "ID").to_owned();
-    let mut defs: Vec<&Value> = def.get("Check").filter(|c| !pruned(Some(c)).is_empty()).into_iter().collect();
-    defs.extend(def.get("Checks").and_then(Value::as_array).into_iter().flatten());
+    let mut defs: Vec<&Value> = def
+        .get("Check")
+        .filter(|c| !pruned(Some(c)).is_empty())
+        .into_iter()
+        .collect();
+    defs.extend(
+        def.get("Checks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten(),
+    );
     let ids: Vec<String> = (1..)
         .zip(&defs)
         .map(|(i, check)| match str_of(check, "CheckID") {
@@ -685,16 +837,33 @@ fn store(state: &mut State, def: &Value, replace: bool, index: u64, nested: bool
         })
         .collect();
     if replace {
-        state.checks.retain(|check_id, check| check["ServiceID"] != id.as_str() || ids.contains(check_id));
+        state
+            .checks
+            .retain(|check_id, check| check["ServiceID"] != id.as_str() || ids.contains(check_id));
     }
     for (check_id, check) in ids.iter().zip(defs) {
-        state.checks.insert(check_id.clone(), check_json(check, check_id, &service, index));
+        state.checks.insert(
+            check_id.clone(),
+            check_json(check, check_id, &service, index),
+        );
     }
-    for check in state.checks.values_mut().filter(|c| c["ServiceID"] == id.as_str()) {
+    for check in state
+        .checks
+        .values_mut()
+        .filter(|c| c["ServiceID"] == id.as_str())
+    {
         check["ServiceTags"] = service["Tags"].clone();
     }
     let create = state.services.get(&id).map_or(index, |s| s.create);
-    state.services.insert(id, Service { json: service, create, modify: index, nested });
+    state.services.insert(
+        id,
+        Service {
+            json: service,
+            create,
+            modify: index,
+            nested,
+        },
+    );
 }
 
 fn check_json(def: &Value, check_id: &str, service: &Value, index: u64) -> Value {
@@ -716,10 +885,14 @@ fn check_json(def: &Value, check_id: &str, service: &Value, index: u64) -> Value
         ("AliasService", "alias"),
         ("AliasNode", "alias"),
     ];
-    let kind = kinds.iter().find(|(key, _)| def.get(*key).is_some_and(|v| !is_empty(v)));
+    let kind = kinds
+        .iter()
+        .find(|(key, _)| def.get(*key).is_some_and(|v| !is_empty(v)));
     let duration = |key: &str| match &def[key] {
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_u64().map_or(String::new(), |n| format!("{:?}", Duration::from_nanos(n))),
+        Value::Number(n) => n
+            .as_u64()
+            .map_or(String::new(), |n| format!("{:?}", Duration::from_nanos(n))),
         _ => String::new(),
     };
     json!({
@@ -743,10 +916,28 @@ fn service_json(def: &Value) -> Value {
     if !kind.is_empty() {
         out.insert("Kind".into(), json!(kind));
     }
-    out.insert("ID".into(), json!(match str_of(def, "ID") { "" => name, id => id }));
+    out.insert(
+        "ID".into(),
+        json!(match str_of(def, "ID") {
+            "" => name,
+            id => id,
+        }),
+    );
     out.insert("Service".into(), json!(name));
-    out.insert("Tags".into(), def.get("Tags").filter(|t| t.is_array()).cloned().unwrap_or(json!([])));
-    out.insert("Meta".into(), def.get("Meta").filter(|m| m.is_object()).cloned().unwrap_or(json!({})));
+    out.insert(
+        "Tags".into(),
+        def.get("Tags")
+            .filter(|t| t.is_array())
+            .cloned()
+            .unwrap_or(json!([])),
+    );
+    out.insert(
+        "Meta".into(),
+        def.get("Meta")
+            .filter(|m| m.is_object())
+            .cloned()
+            .unwrap_or(json!({})),
+    );
     out.insert("Port".into(), json!(port));
     out.insert("Address".into(), json!(address));
     if !str_of(def, "SocketPath").is_empty() {
@@ -756,7 +947,9 @@ fn service_json(def: &Value) -> Value {
     if let Ok(ip) = address.parse::<IpAddr>() {
         let family = if ip.is_ipv4() { "ipv4" } else { "ipv6" };
         for net in ["lan", "wan"] {
-            tagged.entry(format!("{net}_{family}")).or_insert(json!({"Address": address, "Port": port}));
+            tagged
+                .entry(format!("{net}_{family}"))
+                .or_insert(json!({"Address": address, "Port": port}));
         }
     }
     if !tagged.is_empty() {
@@ -768,7 +961,10 @@ fn service_json(def: &Value) -> Value {
         None => json!({"Passing": 1, "Warning": 1}),
     };
     out.insert("Weights".into(), weights);
-    out.insert("EnableTagOverride".into(), json!(def["EnableTagOverride"].as_bool().unwrap_or(false)));
+    out.insert(
+        "EnableTagOverride".into(),
+        json!(def["EnableTagOverride"].as_bool().unwrap_or(false)),
+    );
     if kind == "connect-proxy" || kind.ends_with("-gateway") {
         out.insert("Proxy".into(), proxy_json(def.get("Proxy")));
     }
@@ -781,7 +977,11 @@ fn service_json(def: &Value) -> Value {
 
 fn proxy_json(proxy: Option<&Value>) -> Value {
     let mut out = pruned(proxy);
-    let upstreams = out.get("Upstreams").and_then(Value::as_array).into_iter().flatten();
+    let upstreams = out
+        .get("Upstreams")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
     let upstreams: Vec<Value> = upstreams
         .map(|upstream| {
             let mut upstream = pruned(Some(upstream));
@@ -798,17 +998,26 @@ fn proxy_json(proxy: Option<&Value>) -> Value {
         let value = pruned(out.get(key));
         out.insert(key.into(), Value::Object(value));
     }
-    if out["TransparentProxy"].as_object().is_some_and(Map::is_empty) {
+    if out["TransparentProxy"]
+        .as_object()
+        .is_some_and(Map::is_empty)
+    {
         out.remove("TransparentProxy");
     }
     Value::Object(out)
 }
 
 fn services_json(state: &State) -> Value {
-    Value::Object(state.services.iter().map(|(id, s)| (id.clone(), s.json.clone())).collect())
+    Value::Object(
+        state
+            .services
+            .iter()
+            .map(|(id, s)| (id.clone(), s.json.clone()))
+            .collect(),
+    )
 }
 
-fn produce(state: &State, read: &Read<'_>) -> Result<Value, String> {
+fn produce(state: &State, query: &Query<'_>) -> Result<Value, String> {
     let matching = |name: &str, connect: bool| -> Vec<&Service> {
         let wanted = |s: &&Service| {
             let j = &s.json;
@@ -824,14 +1033,14 @@ fn produce(state: &State, read: &Read<'_>) -> Result<Value, String> {
     let node = json!({"ID": "5b8d6f3e-2c1a-4e7b-9f00-000000000001", "Node": NODE, "Address": "127.0.0.1",
                       "Datacenter": DC, "TaggedAddresses": {"lan": "127.0.0.1", "wan": "127.0.0.1"}, "Meta": {}});
     let default_proxy = json!({"Mode": "", "MeshGateway": {}, "Expose": {}});
-    Ok(match *read {
-        Read::Services => services_json(state),
-        Read::Service(id) => match state.services.get(id) {
+    Ok(match *query {
+        Query::Services => services_json(state),
+        Query::Service(id) => match state.services.get(id) {
             Some(service) => service.json.clone(),
             None => return Err(format!("unknown service ID: {id}")),
         },
-        Read::Checks => Value::Object(state.checks.clone().into_iter().collect()),
-        Read::Catalog(name, connect) => matching(name, connect)
+        Query::Checks => Value::Object(state.checks.clone().into_iter().collect()),
+        Query::Catalog(name, connect) => matching(name, connect)
             .into_iter()
             .map(|s| {
                 let j = &s.json;
@@ -849,7 +1058,7 @@ fn produce(state: &State, read: &Read<'_>) -> Result<Value, String> {
                 })
             })
             .collect(),
-        Read::Health(name, connect, passing) => {
+        Query::Health(name, connect, passing) => {
             let serf = json!({"Node": NODE, "CheckID": "serfHealth", "Name": "Serf Health Status",
                               "Status": "passing", "Notes": "", "Output": "Agent alive and reachable",
                               "ServiceID": "", "ServiceName": "", "ServiceTags": [], "Type": ""});
