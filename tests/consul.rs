@@ -344,3 +344,54 @@ fn uuid_like() -> String {
         n & 0xffff_ffff_ffff
     )
 }
+
+#[test]
+fn a_partial_failure_is_reported_and_the_next_sync_converges() {
+    let fake = FakeConsul::start(Options::default());
+    let client = Client::new(&config(fake.addr())).unwrap();
+    let r = rendered("testdata/render/multi.nomad.hcl");
+    let good = &r.groups[0];
+    let mut broken = good.clone();
+    broken.registrations[1].name = None; // Consul answers 400 "Missing service name"
+    block_on(async {
+        let (report, err) = sync(&client, &broken, false).await.unwrap_err();
+        assert!(matches!(err, Error::BadRequest { .. }), "{err}");
+        assert_eq!(report.done.len(), 1, "{report:#?}");
+        assert_eq!(report.not_done.len(), 2, "{report:#?}");
+        assert_eq!(
+            report.not_done[0].id(),
+            good.registrations[1].id.as_deref().unwrap()
+        );
+        let report = sync(&client, good, false).await.unwrap();
+        assert_eq!(report.done.len(), 2, "{report:#?}");
+        assert!(sync(&client, good, false).await.unwrap().done.is_empty());
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn unix_socket_addresses_work() {
+    use std::os::unix::net::UnixListener;
+    let fake = FakeConsul::start(Options::default());
+    let dir = std::env::temp_dir().join(format!("jobspec-consul-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("consul.sock");
+    let _ = std::fs::remove_file(&socket);
+    let listener = UnixListener::bind(&socket).unwrap();
+    let target = fake.addr();
+    // A byte-for-byte relay from the socket to the fake's TCP port.
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let tcp = std::net::TcpStream::connect(target).unwrap();
+            let (mut a, mut b) = (conn.try_clone().unwrap(), tcp.try_clone().unwrap());
+            std::thread::spawn(move || std::io::copy(&mut a, &mut b));
+            let (mut c, mut d) = (tcp, conn);
+            std::thread::spawn(move || std::io::copy(&mut c, &mut d));
+        }
+    });
+    let client = Client::new(&config(format!("unix://{}", socket.display()))).unwrap();
+    let r = rendered("examples/countdash.nomad.hcl");
+    block_on(client.register(&r.groups[0].registrations[0], true)).unwrap();
+    assert_eq!(block_on(client.services()).unwrap().len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
