@@ -6,56 +6,6 @@ mod consul_schema;
 
 use serde_json::{Value, json};
 
-/// The nested-form example (§1a of the Consul API notes).
-fn example() -> Value {
-    json!({
-      "ID": "web-1",
-      "Name": "web",
-      "Tags": ["v1"],
-      "Address": "10.0.0.5",
-      "Port": 8080,
-      "Meta": {"version": "1"},
-      "EnableTagOverride": false,
-      "Weights": {"Passing": 10, "Warning": 1},
-      "TaggedAddresses": {"lan": {"Address": "10.0.0.5", "Port": 8080}},
-      "Check": {
-        "Name": "http", "HTTP": "http://127.0.0.1:8080/health", "Method": "GET",
-        "Header": {"X-Probe": ["1"]}, "Interval": "10s", "Timeout": "2s",
-        "TLSSkipVerify": false, "DeregisterCriticalServiceAfter": "1m"
-      },
-      "Connect": {
-        "SidecarService": {
-          "Port": 21000,
-          "Proxy": {
-            "LocalServiceAddress": "127.0.0.1",
-            "LocalServicePort": 8080,
-            "Mode": "direct",
-            "Config": {"protocol": "tcp", "local_connect_timeout_ms": 1000},
-            "Upstreams": [
-              {
-                "DestinationType": "service",
-                "DestinationName": "db",
-                "Datacenter": "dc1",
-                "LocalBindAddress": "127.0.0.1",
-                "LocalBindPort": 9191,
-                "Config": {
-                  "connect_timeout_ms": 5000,
-                  "limits": {"max_connections": 100, "max_pending_requests": 50, "max_concurrent_requests": 50},
-                  "passive_health_check": {"interval": "10s", "max_failures": 5, "enforcing_consecutive_5xx": 100}
-                },
-                "MeshGateway": {"Mode": "local"}
-              },
-              {"DestinationName": "cache", "LocalBindPort": 9192}
-            ],
-            "MeshGateway": {"Mode": ""},
-            "Expose": {"Checks": false,
-                       "Paths": [{"Path": "/metrics", "LocalPathPort": 8080, "ListenerPort": 21500, "Protocol": "http"}]}
-          }
-        }
-      }
-    })
-}
-
 /// The separate-form example (§1b): a second registration with `Kind: "connect-proxy"`.
 fn separate_proxy() -> Value {
     json!({
@@ -127,7 +77,7 @@ fn assert_rejected(body: &Value, pointer: &str, reason: &str) {
 
 #[test]
 fn the_notes_examples_pass() {
-    assert_passes(&example());
+    assert_passes(&consul_schema::example());
     assert_passes(&separate_proxy());
 }
 
@@ -146,17 +96,25 @@ fn null_is_accepted_for_optional_fields_as_consul_does() {
 #[test]
 fn durations_are_strings_or_integer_nanoseconds() {
     assert_passes(&edit(
-        example(),
+        consul_schema::example(),
         "/Check/Interval",
         Some(json!(10_000_000_000_u64)),
     ));
     assert_rejected(
-        &edit(example(), "/Check/Interval", Some(json!(true))),
+        &edit(
+            consul_schema::example(),
+            "/Check/Interval",
+            Some(json!(true)),
+        ),
         "/Check/Interval",
         "expected string or integer",
     );
     assert_rejected(
-        &edit(example(), "/Check/Interval", Some(json!(1.5))),
+        &edit(
+            consul_schema::example(),
+            "/Check/Interval",
+            Some(json!(1.5)),
+        ),
         "/Check/Interval",
         "got number 1.5",
     );
@@ -165,18 +123,18 @@ fn durations_are_strings_or_integer_nanoseconds() {
 #[test]
 fn unknown_fields_are_rejected_where_they_are() {
     assert_rejected(
-        &edit(example(), "/Foo", Some(json!(1))),
+        &edit(consul_schema::example(), "/Foo", Some(json!(1))),
         "/Foo",
         "unknown field",
     );
     assert_rejected(
-        &edit(example(), "/port", Some(json!(8080))),
+        &edit(consul_schema::example(), "/port", Some(json!(8080))),
         "/port",
         "unknown field",
     );
     let upstream = "/Connect/SidecarService/Proxy/Upstreams/0";
     let body = edit(
-        example(),
+        consul_schema::example(),
         &format!("{upstream}/LocalBindPortt"),
         Some(json!(9191)),
     );
@@ -186,7 +144,7 @@ fn unknown_fields_are_rejected_where_they_are() {
         "unknown field",
     );
     let body = edit(
-        example(),
+        consul_schema::example(),
         "/Connect/SidecarService/Proxy/Foo",
         Some(json!("x")),
     );
@@ -197,7 +155,7 @@ fn unknown_fields_are_rejected_where_they_are() {
 #[test]
 fn a_sidecar_service_cannot_nest_another() {
     let body = edit(
-        example(),
+        consul_schema::example(),
         "/Connect/SidecarService/Connect",
         Some(json!({"SidecarService": {}})),
     );
@@ -207,7 +165,7 @@ fn a_sidecar_service_cannot_nest_another() {
         "unknown field",
     );
     assert_passes(&edit(
-        example(),
+        consul_schema::example(),
         "/Connect/SidecarService/Connect",
         Some(json!({"Native": false})),
     ));
@@ -216,13 +174,21 @@ fn a_sidecar_service_cannot_nest_another() {
 #[test]
 fn check_header_must_map_to_lists_of_strings() {
     assert_rejected(
-        &edit(example(), "/Check/Header", Some(json!("X-Probe: 1"))),
+        &edit(
+            consul_schema::example(),
+            "/Check/Header",
+            Some(json!("X-Probe: 1")),
+        ),
         "/Check/Header",
         "expected object or null, got string",
     );
     // consulrs's map<string,string>.
     assert_rejected(
-        &edit(example(), "/Check/Header/X-Probe", Some(json!("1"))),
+        &edit(
+            consul_schema::example(),
+            "/Check/Header/X-Probe",
+            Some(json!("1")),
+        ),
         "/Check/Header/X-Probe",
         "expected array",
     );
@@ -231,7 +197,11 @@ fn check_header_must_map_to_lists_of_strings() {
 #[test]
 fn tagged_addresses_are_address_port_objects() {
     assert_rejected(
-        &edit(example(), "/TaggedAddresses/lan", Some(json!("10.0.0.5"))),
+        &edit(
+            consul_schema::example(),
+            "/TaggedAddresses/lan",
+            Some(json!("10.0.0.5")),
+        ),
         "/TaggedAddresses/lan",
         "expected object",
     );
@@ -240,7 +210,11 @@ fn tagged_addresses_are_address_port_objects() {
 #[test]
 fn tls_skip_verify_is_a_boolean() {
     assert_rejected(
-        &edit(example(), "/Check/TLSSkipVerify", Some(json!("true"))),
+        &edit(
+            consul_schema::example(),
+            "/Check/TLSSkipVerify",
+            Some(json!("true")),
+        ),
         "/Check/TLSSkipVerify",
         "expected boolean",
     );
@@ -255,23 +229,23 @@ fn ports_are_integers_in_range() {
         "expected integer or null, got number 8080.0",
     );
     assert_rejected(
-        &edit(example(), "/Port", Some(json!(70000))),
+        &edit(consul_schema::example(), "/Port", Some(json!(70000))),
         "/Port",
         "greater than the maximum 65535",
     );
     assert_rejected(
-        &edit(example(), "/Port", Some(json!(-1))),
+        &edit(consul_schema::example(), "/Port", Some(json!(-1))),
         "/Port",
         "less than the minimum 0",
     );
     assert_rejected(
-        &edit(example(), "/Port", Some(json!("8080"))),
+        &edit(consul_schema::example(), "/Port", Some(json!("8080"))),
         "/Port",
         "expected integer",
     );
     let port = "/Connect/SidecarService/Proxy/Upstreams/1/LocalBindPort";
     assert_rejected(
-        &edit(example(), port, Some(json!(9192.5))),
+        &edit(consul_schema::example(), port, Some(json!(9192.5))),
         port,
         "expected integer",
     );
@@ -280,41 +254,45 @@ fn ports_are_integers_in_range() {
 #[test]
 fn required_fields_are_reported_at_their_place() {
     assert_rejected(
-        &edit(example(), "/Name", None),
+        &edit(consul_schema::example(), "/Name", None),
         "/Name",
         "missing required field",
     );
     assert_rejected(
-        &edit(example(), "/Name", Some(Value::Null)),
+        &edit(consul_schema::example(), "/Name", Some(Value::Null)),
         "/Name",
         "expected string",
     );
     let name = "/Connect/SidecarService/Proxy/Upstreams/1/DestinationName";
-    assert_rejected(&edit(example(), name, None), name, "missing required field");
+    assert_rejected(
+        &edit(consul_schema::example(), name, None),
+        name,
+        "missing required field",
+    );
 }
 
 #[test]
 fn enums_are_enforced() {
     let mode = "/Connect/SidecarService/Proxy/MeshGateway/Mode";
     assert_rejected(
-        &edit(example(), mode, Some(json!("bogus"))),
+        &edit(consul_schema::example(), mode, Some(json!("bogus"))),
         mode,
         r#""bogus" is not one of"#,
     );
     let mode = "/Connect/SidecarService/Proxy/Upstreams/0/MeshGateway/Mode";
     assert_rejected(
-        &edit(example(), mode, Some(json!("bogus"))),
+        &edit(consul_schema::example(), mode, Some(json!("bogus"))),
         mode,
         "is not one of",
     );
     assert_rejected(
-        &edit(example(), "/Kind", Some(json!("sidecar"))),
+        &edit(consul_schema::example(), "/Kind", Some(json!("sidecar"))),
         "/Kind",
         "is not one of",
     );
     let protocol = "/Connect/SidecarService/Proxy/Expose/Paths/0/Protocol";
     assert_rejected(
-        &edit(example(), protocol, Some(json!("tcp"))),
+        &edit(consul_schema::example(), protocol, Some(json!("tcp"))),
         protocol,
         "is not one of",
     );
@@ -322,7 +300,7 @@ fn enums_are_enforced() {
 
 #[test]
 fn pointers_escape_slash_and_tilde() {
-    let mut body = example();
+    let mut body = consul_schema::example();
     body["Meta"]["a/b~c"] = json!(1);
     assert_rejected(&body, "/Meta/a~1b~0c", "expected string, got integer 1");
 }

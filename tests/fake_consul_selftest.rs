@@ -13,56 +13,6 @@ use std::time::{Duration, Instant};
 use fake_consul::{FakeConsul, Options};
 use serde_json::{Value, json};
 
-/// The nested-form example (§1a of the Consul API notes).
-fn example() -> Value {
-    json!({
-      "ID": "web-1",
-      "Name": "web",
-      "Tags": ["v1"],
-      "Address": "10.0.0.5",
-      "Port": 8080,
-      "Meta": {"version": "1"},
-      "EnableTagOverride": false,
-      "Weights": {"Passing": 10, "Warning": 1},
-      "TaggedAddresses": {"lan": {"Address": "10.0.0.5", "Port": 8080}},
-      "Check": {
-        "Name": "http", "HTTP": "http://127.0.0.1:8080/health", "Method": "GET",
-        "Header": {"X-Probe": ["1"]}, "Interval": "10s", "Timeout": "2s",
-        "TLSSkipVerify": false, "DeregisterCriticalServiceAfter": "1m"
-      },
-      "Connect": {
-        "SidecarService": {
-          "Port": 21000,
-          "Proxy": {
-            "LocalServiceAddress": "127.0.0.1",
-            "LocalServicePort": 8080,
-            "Mode": "direct",
-            "Config": {"protocol": "tcp", "local_connect_timeout_ms": 1000},
-            "Upstreams": [
-              {
-                "DestinationType": "service",
-                "DestinationName": "db",
-                "Datacenter": "dc1",
-                "LocalBindAddress": "127.0.0.1",
-                "LocalBindPort": 9191,
-                "Config": {
-                  "connect_timeout_ms": 5000,
-                  "limits": {"max_connections": 100, "max_pending_requests": 50, "max_concurrent_requests": 50},
-                  "passive_health_check": {"interval": "10s", "max_failures": 5, "enforcing_consecutive_5xx": 100}
-                },
-                "MeshGateway": {"Mode": "local"}
-              },
-              {"DestinationName": "cache", "LocalBindPort": 9192}
-            ],
-            "MeshGateway": {"Mode": ""},
-            "Expose": {"Checks": false,
-                       "Paths": [{"Path": "/metrics", "LocalPathPort": 8080, "ListenerPort": 21500, "Protocol": "http"}]}
-          }
-        }
-      }
-    })
-}
-
 const MINIMAL: &str = r#"{"Name":"api","Port":9090,"Connect":{"SidecarService":{}}}"#;
 
 struct Response {
@@ -175,7 +125,7 @@ fn register(addr: SocketAddr, body: &str) {
 #[test]
 fn register_stores_the_parent_and_the_sidecar_with_consuls_defaults() {
     let fake = FakeConsul::start(Options::default());
-    register(fake.addr(), &example().to_string());
+    register(fake.addr(), &consul_schema::example().to_string());
     register(fake.addr(), MINIMAL);
     assert_eq!(fake.writes(), 2);
 
@@ -284,7 +234,7 @@ fn register_stores_the_parent_and_the_sidecar_with_consuls_defaults() {
 fn bad_bodies_get_400_and_store_nothing() {
     let fake = FakeConsul::start(Options::default());
     let addr = fake.addr();
-    let mut unknown = example();
+    let mut unknown = consul_schema::example();
     unknown["Connect"]["SidecarService"]["Proxy"]["Upstreams"][0]["LocalBindPrt"] = json!(1);
     let response = put(addr, "/v1/agent/service/register", &unknown.to_string());
     assert_eq!(response.status, 400);
@@ -401,7 +351,7 @@ fn fail_next_answers_with_the_status_then_recovers() {
 fn deregister_removes_the_nested_sidecar_and_the_checks() {
     let fake = FakeConsul::start(Options::default());
     let addr = fake.addr();
-    register(addr, &example().to_string());
+    register(addr, &consul_schema::example().to_string());
     register(addr, MINIMAL);
     let response = put(addr, "/v1/agent/service/deregister/web-1", "");
     assert_eq!((response.status, response.body.as_str()), (200, ""));
@@ -460,7 +410,7 @@ fn blocking_queries_return_early_after_a_write() {
         )
     });
     thread::sleep(Duration::from_millis(200));
-    register(addr, &example().to_string());
+    register(addr, &consul_schema::example().to_string());
     let changed = waiter.join().unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(2),
@@ -482,7 +432,7 @@ fn blocking_queries_return_early_after_a_write() {
     });
     thread::sleep(Duration::from_millis(200));
     register(addr, MINIMAL); // another service: same body, keeps waiting
-    let mut changed = example();
+    let mut changed = consul_schema::example();
     changed["Connect"]["SidecarService"]["Port"] = json!(21005);
     register(addr, &changed.to_string());
     let response = waiter.join().unwrap();
@@ -497,7 +447,7 @@ fn blocking_queries_return_early_after_a_write() {
 fn health_connect_returns_the_sidecar_and_passing_filters() {
     let fake = FakeConsul::start(Options::default());
     let addr = fake.addr();
-    register(addr, &example().to_string());
+    register(addr, &consul_schema::example().to_string());
     let entries = get(addr, "/v1/health/connect/web?passing=1").json();
     assert_eq!(entries.as_array().unwrap().len(), 1);
     let entry = &entries[0];

@@ -215,3 +215,14 @@ fn compare(a: &serde_json::Number, b: &serde_json::Number) -> Option<Ordering> {
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
+
+/// The nested-form register body of the Consul API notes (§1a), a service with a sidecar,
+/// from `testdata/consul/register-example.json`.
+#[allow(dead_code)]
+pub(crate) fn example() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/consul/register-example.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
