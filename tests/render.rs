@@ -266,3 +266,27 @@ job "j" {
     let r = jobspec::render(&job, &jobspec::AllocContext::default());
     assert_eq!(r.groups[0].ports["connect-proxy-web"].value, 20001);
 }
+
+/// Inputs the fuzzers found (`testdata/fuzz/`): each either fails validation or renders
+/// with valid environment variable names.
+#[test]
+fn fuzz_regressions() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/fuzz");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let parsed = jobspec::parse_recoverable(&jobspec::SourceFile::new("fuzz", text));
+        let Some(mut job) = parsed.job.clone().filter(|_| !parsed.has_errors()) else {
+            continue;
+        };
+        if jobspec::validate(&job).iter().any(|d| d.is_error()) {
+            continue;
+        }
+        jobspec::inject(&mut job);
+        for group in jobspec::render(&job, &jobspec::AllocContext::default()).groups {
+            for key in group.env.values().flat_map(|env| env.keys()) {
+                assert!(!key.contains(['=', '\0']), "{}: {key:?}", path.display());
+            }
+        }
+    }
+}

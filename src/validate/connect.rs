@@ -492,6 +492,13 @@ fn check_upstream(cx: &mut Checker, u: &Spanned<ConsulUpstream>) {
             "empty",
             "set `destination_name` to the Consul service this upstream connects to",
         ),
+        Some(d) if d.chars().any(|c| c == '=' || c.is_control()) => cx.report(
+            Code::UpstreamDestination,
+            d.span,
+            format!("the upstream's `destination_name` {:?} cannot name an environment variable", d.inner),
+            "`=` or a control character",
+            "Nomad exports NOMAD_UPSTREAM_ADDR_<destination_name> with the name as written; use a Consul service name",
+        ),
         Some(_) => {}
     }
     match (&u.local_bind_port, &u.local_bind_socket_path) {

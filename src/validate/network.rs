@@ -121,9 +121,11 @@ fn check_network(cx: &mut Checker, network: &Spanned<NetworkResource>) {
                 .with_help(
                     "use letters, digits and underscores: the label names NOMAD_PORT_<label>",
                 );
-            // Nomad's HCL2 parser lets characters through (they are cleaned to `_` in the
-            // environment); only an empty label is an error.
-            if !label.is_empty() {
+            // Nomad lets other characters through (they are cleaned to `_` in most variable
+            // names), so they only warn; but `NOMAD_ALLOC_PORT_<label>` keeps the label raw,
+            // and an environment variable name cannot hold `=`, NUL or control characters.
+            let unusable = label.chars().any(|c| c == '=' || c.is_control());
+            if !label.is_empty() && !unusable {
                 d.severity = crate::diagnostic::Severity::Warning;
             }
             cx.push(d);

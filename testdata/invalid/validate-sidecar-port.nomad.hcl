@@ -1,4 +1,5 @@
-# sidecar_service.port naming a static port; two sidecar services with one name.
+# sidecar_service.port naming a static port; two sidecar services with one name; a port
+# label and an upstream name that cannot name environment variables (found by fuzzing).
 job "static-sidecar-port" {
   group "api" {
     network {
@@ -7,6 +8,8 @@ job "static-sidecar-port" {
       port "envoy" {
         static = 21000
       }
+
+      port "bad\u0001label" {}
     }
 
     service {
@@ -25,7 +28,14 @@ job "static-sidecar-port" {
       port = "8081"
 
       connect {
-        sidecar_service {}
+        sidecar_service {
+          proxy {
+            upstreams {
+              destination_name = "db=1"
+              local_bind_port  = 5432
+            }
+          }
+        }
       }
     }
 
