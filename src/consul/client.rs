@@ -150,6 +150,7 @@ impl Client {
             "/v1/agent/service/register",
             query,
             Some(body),
+            Duration::ZERO,
         )
         .await
         .map(drop)
@@ -158,9 +159,15 @@ impl Client {
     /// `PUT /v1/agent/service/deregister/<id>`; a nested sidecar goes with its parent.
     pub async fn deregister(&self, id: &str) -> Result<(), Error> {
         let path = format!("/v1/agent/service/deregister/{}", escape(id));
-        self.send(reqwest::Method::PUT, &path, Vec::new(), None)
-            .await
-            .map(drop)
+        self.send(
+            reqwest::Method::PUT,
+            &path,
+            Vec::new(),
+            None,
+            Duration::ZERO,
+        )
+        .await
+        .map(drop)
     }
 
     /// `GET /v1/agent/services`: the agent's services by ID.
@@ -217,7 +224,14 @@ impl Client {
         if let Some(wait) = q.wait {
             query.push(("wait", format!("{}ms", wait.as_millis())));
         }
-        let (index, body) = self.send(reqwest::Method::GET, path, query, None).await?;
+        let blocking = if q.index > 0 {
+            q.wait.unwrap_or(Duration::from_secs(300))
+        } else {
+            Duration::ZERO
+        };
+        let (index, body) = self
+            .send(reqwest::Method::GET, path, query, None, blocking)
+            .await?;
         let value = serde_json::from_slice(&body).map_err(|e| Error::Unexpected {
             endpoint: format!("GET {path}"),
             reason: format!("not the JSON expected: {e}"),
@@ -226,12 +240,14 @@ impl Client {
     }
 
     /// One request with retries; returns the `X-Consul-Index` (0 if absent) and the body.
+    /// `blocking` is how long the agent may hold the answer, added to the timeout.
     async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
         mut query: Vec<(&'static str, String)>,
         body: Option<Vec<u8>>,
+        blocking: Duration,
     ) -> Result<(u64, Vec<u8>), Error> {
         if let Some(ns) = &self.config.namespace {
             query.push(("ns", ns.clone()));
@@ -240,18 +256,13 @@ impl Client {
             query.push(("partition", partition.clone()));
         }
         let endpoint = format!("{method} {path}");
-        let wait = query
-            .iter()
-            .find(|(k, _)| *k == "wait")
-            .and_then(|(_, v)| v.trim_end_matches("ms").parse::<u64>().ok())
-            .map_or(Duration::ZERO, Duration::from_millis);
         let mut attempt = 0;
         loop {
             let mut request = self
                 .http
                 .request(method.clone(), format!("{}{path}", self.base))
                 .query(&query)
-                .timeout(self.config.timeout + wait);
+                .timeout(self.config.timeout + blocking);
             if let Some(token) = &self.config.token {
                 request = request.header("X-Consul-Token", token.secret());
             }
