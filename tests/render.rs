@@ -267,15 +267,21 @@ job "j" {
     assert_eq!(r.groups[0].ports["connect-proxy-web"].value, 20001);
 }
 
-/// Inputs the fuzzers found (`testdata/fuzz/`): each either fails validation or renders
-/// with valid environment variable names.
+/// Inputs the fuzzers found (`testdata/fuzz/`): each parses without panic with spans on
+/// character boundaries, and either fails validation or renders with valid environment
+/// variable names.
 #[test]
 fn fuzz_regressions() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/fuzz");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-        let parsed = jobspec::parse_recoverable(&jobspec::SourceFile::new("fuzz", text));
+        let parsed = jobspec::parse_recoverable(&jobspec::SourceFile::new("fuzz", text.as_str()));
+        for label in parsed.diagnostics.iter().flat_map(|d| d.labels()) {
+            let span = label.span;
+            assert!(span.end <= text.len(), "{}: {span:?}", path.display());
+            assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+        }
         let Some(mut job) = parsed.job.clone().filter(|_| !parsed.has_errors()) else {
             continue;
         };

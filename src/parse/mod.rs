@@ -233,7 +233,11 @@ pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
 }
 
 pub(crate) fn syntax_error(text: &str, error: &hcl_edit::parser::Error) -> Diagnostic {
-    let start = error.location().offset().min(text.len());
+    // hcl-edit may point inside a multi-byte character; step back to its start.
+    let mut start = error.location().offset().min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
     let end = text[start..]
         .chars()
         .next()
