@@ -182,6 +182,22 @@ schema! {
     }
 }
 
+impl ConsulGateway {
+    /// The gateway's kind, `ingress`, `terminating` or `mesh`, by its configuration entry;
+    /// `None` when it has none.
+    pub fn kind(&self) -> Option<&'static str> {
+        if self.ingress.is_some() {
+            Some("ingress")
+        } else if self.terminating.is_some() {
+            Some("terminating")
+        } else if self.mesh.is_some() {
+            Some("mesh")
+        } else {
+            None
+        }
+    }
+}
+
 schema! {
     /// A gateway's Envoy proxy (`proxy` in `gateway`).
     pub struct ConsulGatewayProxy {

@@ -24,7 +24,7 @@ pub use service::*;
 pub use task::*;
 pub use value::{Duration, Map, Number, Value};
 
-use crate::span::Spanned;
+use crate::span::{Span, Spanned};
 use serde::{Deserialize, Serialize};
 
 /// A job in the envelope of Nomad's `PUT /v1/jobs`: `{"Job": {...}}`.
@@ -94,4 +94,23 @@ pub(crate) fn clean_env_var(s: &str) -> String {
             _ => '_',
         })
         .collect()
+}
+
+/// The span of an optional field, or `fallback` when it is unset.
+pub(crate) fn span_or<T>(v: &Option<Spanned<T>>, fallback: Span) -> Span {
+    v.as_ref().map_or(fallback, |s| s.span)
+}
+
+/// The service's name, or the one the API gives it (`<job>-<group>[-<task>]`).
+pub(crate) fn service_name(
+    job: &str,
+    group: &str,
+    task: Option<&str>,
+    service: &Service,
+) -> String {
+    match (text(&service.name), task) {
+        (Some(name), _) => name.to_owned(),
+        (None, Some(task)) => format!("{job}-{group}-{task}"),
+        (None, None) => format!("{job}-{group}"),
+    }
 }

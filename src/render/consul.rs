@@ -7,7 +7,7 @@ use super::{AllocContext, Assigned};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{
     ConsulGateway, ConsulProxy, ConsulSidecarService, ConsulUpstream, Job, Map, Service,
-    ServiceCheck, TaskGroup, text,
+    ServiceCheck, TaskGroup, span_or, text,
 };
 use crate::span::{Span, Spanned};
 use serde::Serialize;
@@ -299,17 +299,13 @@ impl Site<'_> {
         let group = text(&self.group.name).unwrap_or("");
         let mut regs = Vec::new();
         for service in self.consul_services(&self.group.services) {
-            let name = canonical_name(job_id, group, service);
+            let name = canonical_name(job_id, group, None, service);
             regs.push(self.service(service, &name, &format!("group-{group}"), out));
         }
         for task in &self.group.tasks {
             let task_name = text(&task.name).unwrap_or("");
             for service in self.consul_services(&task.services) {
-                let name = match text(&service.name) {
-                    Some(name) => name.replace("${TASK}", task_name),
-                    None => format!("{job_id}-{group}-{task_name}"),
-                };
-                let name = canonical_name(job_id, group, &named(service, name));
+                let name = canonical_name(job_id, group, Some(task_name), service);
                 regs.push(self.service(service, &name, task_name, out));
             }
         }
@@ -539,13 +535,7 @@ impl Site<'_> {
 
     /// A gateway's `Kind` and `Proxy` (§4.8), with the `-1` bind ports filled in.
     fn gateway(&self, reg: &mut Registration, gateway: &ConsulGateway, name: &str, port: u16) {
-        let kind = if gateway.ingress.is_some() {
-            "ingress"
-        } else if gateway.terminating.is_some() {
-            "terminating"
-        } else {
-            "mesh"
-        };
+        let kind = gateway.kind().unwrap_or("mesh");
         reg.kind = Some(format!("{kind}-gateway"));
         let mut config = serde_json::Map::new();
         let Some(proxy) = &gateway.proxy else {
@@ -811,17 +801,6 @@ fn effective_sidecar(parent: &Registration) -> Option<Registration> {
 
 fn strings(list: &Spanned<Vec<Spanned<String>>>) -> Vec<String> {
     list.iter().map(|s| s.inner.clone()).collect()
-}
-
-fn named(service: &Service, name: String) -> Service {
-    Service {
-        name: Some(Spanned::bare(name)),
-        ..service.clone()
-    }
-}
-
-fn span_or<T>(v: &Option<Spanned<T>>, fallback: Span) -> Span {
-    v.as_ref().map_or(fallback, |s| s.span)
 }
 
 /// A tagged address: `ip` or `ip:port`; without a port, the service's.

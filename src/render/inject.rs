@@ -5,7 +5,7 @@ use super::env::interpolate;
 use crate::model::{
     Constraint, ConsulExposeConfig, ConsulExposePath, ConsulProxy, Duration, Job, LogConfig, Map,
     NetworkResource, Port, Resources, Service, ServiceCheck, SidecarTask, Task, TaskGroup,
-    TaskLifecycle, Value, text,
+    TaskLifecycle, Value, service_name, span_or, text,
 };
 use crate::span::{Span, Spanned};
 use std::collections::BTreeMap;
@@ -86,9 +86,9 @@ fn connect_hook(job_id: &str, group: &mut TaskGroup, env: &BTreeMap<String, Stri
             continue;
         };
         if connect.sidecar_service.is_some() || connect.gateway.is_some() {
-            let name = canonical_name(job_id, &group_name, service);
+            let name = canonical_name(job_id, &group_name, None, service);
             let name = interpolate(&name, |k| env.get(k).cloned());
-            service.name = Some(Spanned::new(name, span_of(&service.name, span)));
+            service.name = Some(Spanned::new(name, span_or(&service.name, span)));
         }
         let name = text(&service.name).unwrap_or("").to_owned();
         if let Some(sidecar) = &connect.sidecar_service {
@@ -125,13 +125,7 @@ fn connect_hook(job_id: &str, group: &mut TaskGroup, env: &BTreeMap<String, Stri
                 group.services[index].task_name = task_name;
             }
         } else if let Some(gateway) = &connect.gateway {
-            let kind = if gateway.ingress.is_some() {
-                "ingress"
-            } else if gateway.terminating.is_some() {
-                "terminating"
-            } else if gateway.mesh.is_some() {
-                "mesh"
-            } else {
+            let Some(kind) = gateway.kind() else {
                 continue;
             };
             gateway_defaults(group, index, kind, &name);
@@ -154,19 +148,20 @@ fn connect_hook(job_id: &str, group: &mut TaskGroup, env: &BTreeMap<String, Stri
     }
 }
 
-/// The service name after the structs `Service.Canonicalize`: the default name, and
-/// `${JOB}`, `${TASKGROUP}`, `${TASK}` and `${BASE}` replaced.
-pub(crate) fn canonical_name(job: &str, group: &str, service: &Service) -> String {
-    let base = format!("{job}-{group}");
-    let name = text(&service.name).unwrap_or(&base);
-    name.replace("${JOB}", job)
+/// The name of a group service (`task` `None`) or task service after the structs
+/// `Service.Canonicalize`: the default name, and `${JOB}`, `${TASKGROUP}`, `${TASK}` (`group`
+/// for a group service) and `${BASE}` replaced.
+pub(crate) fn canonical_name(
+    job: &str,
+    group: &str,
+    task: Option<&str>,
+    service: &Service,
+) -> String {
+    service_name(job, group, task, service)
+        .replace("${JOB}", job)
         .replace("${TASKGROUP}", group)
-        .replace("${TASK}", "group")
-        .replace("${BASE}", &base)
-}
-
-fn span_of<T>(v: &Option<Spanned<T>>, fallback: Span) -> Span {
-    v.as_ref().map_or(fallback, |s| s.span)
+        .replace("${TASK}", task.unwrap_or("group"))
+        .replace("${BASE}", &format!("{job}-{group}"))
 }
 
 /// `podman` if a task uses podman and none uses docker, otherwise `docker`.

@@ -2,10 +2,9 @@
 //! gateways, transparent proxy, upstream listeners, expose checks, proxy tasks), and the
 //! upstream checks Nomad never makes (destinations, bind settings, port clashes, env names).
 
-use super::services::service_name;
-use super::{Checker, Group, head, span_or, suggest};
+use super::{Checker, Group, head, suggest};
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::model::{ConsulUpstream, Service};
+use crate::model::{ConsulUpstream, Service, service_name, span_or};
 use crate::model::{clean_env_var, text};
 use crate::span::{Span, Spanned};
 

@@ -1,9 +1,9 @@
 //! Job, group and task rules (`Job.Validate`, `TaskGroup.Validate`, `Task.Validate`).
 
-use super::{Checker, head, span_or, suggest};
+use super::{Checker, head, suggest};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::text;
-use crate::model::{Job, Task, TaskGroup};
+use crate::model::{Job, Task, TaskGroup, span_or};
 use crate::span::{Span, Spanned};
 
 pub(super) fn check(cx: &mut Checker, job: &Job) {

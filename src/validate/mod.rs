@@ -92,11 +92,6 @@ pub(crate) fn head(span: Span, keyword: &str) -> Span {
     )
 }
 
-/// The span of an optional field, or `fallback` when it is unset.
-pub(crate) fn span_or<T>(v: &Option<Spanned<T>>, fallback: Span) -> Span {
-    v.as_ref().map_or(fallback, |s| s.span)
-}
-
 /// A port of a group network, with where it is defined.
 pub(crate) struct PortDef<'j> {
     pub(crate) label: &'j Spanned<String>,

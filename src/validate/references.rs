@@ -4,7 +4,7 @@
 
 use super::{Checker, Group, ports, suggest};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Task, Value};
+use crate::model::{Task, Value, service_name};
 use crate::model::{clean_env_var, text};
 use crate::span::{Span, Spanned};
 
@@ -73,7 +73,7 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
             continue;
         };
         if let Some(sidecar) = &connect.sidecar_service {
-            let name = super::services::service_name(g.job_name, g.name, None, service);
+            let name = service_name(g.job_name, g.name, None, service);
             labels.push(
                 text(&sidecar.port).map_or_else(|| format!("connect-proxy-{name}"), str::to_owned),
             );

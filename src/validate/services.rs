@@ -1,10 +1,10 @@
 //! Service and check rules (`Service.Validate`, `ServiceCheck.validate*`,
 //! `TaskGroup.validateServices`, `validateServices(task)`), port labels included.
 
-use super::{Checker, Group, head, span_or, suggest};
+use super::{Checker, Group, head, suggest};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::text;
-use crate::model::{Duration, Service, ServiceCheck, Task};
+use crate::model::{Duration, Service, ServiceCheck, Task, service_name, span_or};
 use crate::span::{Span, Spanned};
 
 /// Where a service is defined.
@@ -40,20 +40,6 @@ pub(super) fn valid_service_name(name: &str) -> bool {
         && bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-}
-
-/// The service's name, or the one the API gives it (`<job>-<group>[-<task>]`).
-pub(super) fn service_name(
-    job: &str,
-    group: &str,
-    task: Option<&str>,
-    service: &Service,
-) -> String {
-    match (text(&service.name), task) {
-        (Some(name), _) => name.to_owned(),
-        (None, Some(task)) => format!("{job}-{group}-{task}"),
-        (None, None) => format!("{job}-{group}"),
-    }
 }
 
 pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {

@@ -2,8 +2,8 @@
 //! destination must be a service some job in the set registers.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::Job;
 use crate::model::text;
+use crate::model::{Job, service_name};
 
 /// How a set of jobs is checked together.
 #[derive(Clone, Copy, Debug, Default)]
@@ -70,13 +70,11 @@ pub fn validate_set(jobs: &[&Job], options: SetOptions) -> Vec<Vec<Diagnostic>> 
         for group in &job.task_groups {
             let group_name = text(&group.name).unwrap_or("");
             for service in &group.services {
-                provided.push(super::services::service_name(
-                    job_name, group_name, None, service,
-                ));
+                provided.push(service_name(job_name, group_name, None, service));
             }
             for task in &group.tasks {
                 for service in &task.services {
-                    provided.push(super::services::service_name(
+                    provided.push(service_name(
                         job_name,
                         group_name,
                         text(&task.name),
