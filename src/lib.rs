@@ -8,7 +8,10 @@
 //!    spans and help;
 //! 4. [`render`](mod@render): Nomad's Connect injection, then the Consul registrations,
 //!    task environments and sidecar proxy configuration of an allocation;
-//! 5. `consul` (feature `consul`): register, sync and deregister a render in a Consul agent.
+//! 5. `consul` (feature `consul`): register, sync and deregister a render in a Consul agent;
+//!
+//! and [`write`](mod@write): HCL out, canonical formatting (`jobspec fmt`) and the model as a
+//! jobspec (`jobspec convert --to hcl`).
 //!
 //! ```
 //! let job = jobspec::parse(r#"job "web" { datacenters = ["dc1"] }"#)?;
@@ -33,6 +36,7 @@ pub mod render;
 pub mod source;
 pub mod span;
 pub mod validate;
+pub mod write;
 
 #[doc(inline)]
 pub use diagnostic::{Code, Diagnostic, Report, Severity};

@@ -68,6 +68,31 @@ enum Command {
         #[command(flatten)]
         inputs: Inputs,
     },
+    /// Format HCL jobspecs canonically, as `nomad fmt` does, keeping comments. Prints the
+    /// formatted text unless `--check` or `--write` is given.
+    Fmt {
+        /// HCL jobspec files, or directories searched for `*.nomad` and `*.hcl` (not
+        /// `*.vars.hcl`); `-` reads standard input.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing; list the files that are not formatted and exit 1 if there are any.
+        #[arg(long, conflicts_with = "write")]
+        check: bool,
+        /// Rewrite the files that are not formatted, and list them.
+        #[arg(long)]
+        write: bool,
+    },
+    /// Write a job in another form: a Nomad API JSON job (`{"Job": ...}`, as `jobspec
+    /// parse` and `nomad job inspect` print it), or any jobspec, as a readable HCL jobspec.
+    Convert {
+        /// The job; `-` reads standard input.
+        file: PathBuf,
+        /// The form to write.
+        #[arg(long, value_enum)]
+        to: ConvertTo,
+        #[command(flatten)]
+        inputs: Inputs,
+    },
     /// Register the rendered services of a valid job in a Consul agent.
     #[cfg(feature = "consul")]
     Register {
@@ -178,12 +203,20 @@ impl ConsulArgs {
     }
 }
 
+/// No input variables, for the commands that evaluate nothing.
+static NO_INPUTS: Inputs = Inputs {
+    vars: Vec::new(),
+    var_files: Vec::new(),
+};
+
 impl Command {
     fn inputs(&self) -> &Inputs {
         match self {
             Command::Parse { inputs, .. }
             | Command::Validate { inputs, .. }
-            | Command::Render { inputs, .. } => inputs,
+            | Command::Render { inputs, .. }
+            | Command::Convert { inputs, .. } => inputs,
+            Command::Fmt { .. } => &NO_INPUTS,
             #[cfg(feature = "consul")]
             Command::Register { target }
             | Command::Deregister { target }
@@ -306,6 +339,14 @@ enum ParseFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ConvertTo {
+    /// An HCL jobspec, formatted as `jobspec fmt` does.
+    Hcl,
+    /// Nomad API JSON (`{"Job": {...}}`), as `jobspec parse` prints it.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     /// miette's graphical report with source snippets (colour on a terminal).
     Human,
@@ -387,6 +428,8 @@ fn main() -> ExitCode {
                     Status::Failure
                 }
             },
+            Command::Fmt { files, check, write } => fmt(&files, check, write),
+            Command::Convert { file, to, .. } => convert(&file, to, &options),
             #[cfg(feature = "consul")]
             Command::Register { target } => consul(&target, &options, Action::Register),
             #[cfg(feature = "consul")]
@@ -439,17 +482,112 @@ fn parse(files: &[PathBuf], format: ParseFormat, options: &ParseOptions) -> Stat
         print_reports(&source, &parsed);
         match parsed.job {
             Some(job) if !has_errors => match format {
-                ParseFormat::NomadJson => {
-                    let api = jobspec::model::ApiJob::from(job);
-                    let mut text = serde_json::to_string_pretty(&api).unwrap_or_default();
-                    text.push('\n');
-                    emit(&text);
-                }
+                ParseFormat::NomadJson => emit(&api_json(job)),
             },
             _ => status = status.max(Status::Invalid),
         }
     }
     status
+}
+
+/// Formats each file: prints it, checks it (`--check`) or rewrites it (`--write`).
+fn fmt(paths: &[PathBuf], check: bool, write: bool) -> Status {
+    let files = match expand(paths) {
+        Ok(files) => files,
+        Err(e) => {
+            fail(&e);
+            return Status::Failure;
+        }
+    };
+    let mut status = Status::Clean;
+    for path in files.iter().filter(|p| paths.contains(p) || !is_json(p)) {
+        let source = match read_source(path) {
+            Ok(source) => source,
+            Err(e) => {
+                fail(&e);
+                status = Status::Failure;
+                continue;
+            }
+        };
+        if source.text().trim_start_matches(' ').starts_with('{') {
+            fail(&format!(
+                "{} is a JSON jobspec; fmt formats HCL (`jobspec convert --to hcl` writes it as HCL)",
+                source.name()
+            ));
+            status = Status::Failure;
+            continue;
+        }
+        let formatted = match jobspec::write::format(&source) {
+            Ok(text) => text,
+            Err(diagnostic) => {
+                let report = Report::new(source.clone(), vec![diagnostic]);
+                let color = std::io::stderr().is_terminal();
+                let _ = std::io::stderr()
+                    .lock()
+                    .write_all(report.render(color).as_bytes());
+                status = status.max(Status::Invalid);
+                continue;
+            }
+        };
+        let changed = formatted != source.text();
+        if check || write {
+            if !changed {
+                continue;
+            }
+            emit(&format!("{}\n", source.name()));
+            if check {
+                status = status.max(Status::Invalid);
+            } else if path.as_os_str() == "-" {
+                emit(&formatted);
+            } else if let Err(e) = std::fs::write(path, &formatted) {
+                fail(&format!("cannot write {}: {e}", path.display()));
+                status = Status::Failure;
+            }
+        } else {
+            emit(&formatted);
+        }
+    }
+    status
+}
+
+/// A job as pretty-printed Nomad API JSON, with a final newline.
+fn api_json(job: jobspec::Job) -> String {
+    let api = jobspec::model::ApiJob::from(job);
+    let mut text = serde_json::to_string_pretty(&api).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
+/// Writes one job in another form; fields HCL cannot express are named on standard error.
+fn convert(path: &Path, to: ConvertTo, options: &ParseOptions) -> Status {
+    let source = match read_source(path) {
+        Ok(source) => source,
+        Err(e) => {
+            fail(&e);
+            return Status::Failure;
+        }
+    };
+    let parsed = jobspec::parse_with(&source, &options_for(options, path));
+    let has_errors = parsed.has_errors();
+    print_reports(&source, &parsed);
+    let Some(job) = parsed.job.filter(|_| !has_errors) else {
+        return Status::Invalid;
+    };
+    match to {
+        ConvertTo::Hcl => {
+            let hcl = jobspec::write::to_hcl(&job);
+            for field in &hcl.dropped {
+                fail(&format!("warning: {field} has no HCL form and is left out"));
+            }
+            emit(&hcl.text);
+        }
+        ConvertTo::Json => emit(&api_json(job)),
+    }
+    Status::Clean
 }
 
 /// Expands directories into the jobspec files below them, sorted.

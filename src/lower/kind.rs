@@ -47,6 +47,14 @@ pub(crate) struct MapBlk;
 pub(crate) struct MapAttr;
 /// A field of the API form only, with no HCL key.
 pub(crate) struct Api;
+/// A field the parser computes (the periodic `SpecType`): no HCL key, nothing to write.
+pub(crate) struct Derived;
+/// Static ports (`ReservedPorts`): lowered as `Blocks`, written back as `port` blocks, from
+/// which the parser sorts them out.
+pub(crate) struct Reserved;
+/// A field the parser fills from another key (the task's default `identity`): no HCL key of
+/// its own, written back under that key.
+pub(crate) struct Moved;
 
 impl KindInfo for Label {
     const IN_HCL: bool = false;
@@ -60,6 +68,13 @@ impl KindInfo for Labelled {}
 impl KindInfo for MapBlk {}
 impl KindInfo for MapAttr {}
 impl KindInfo for Api {
+    const IN_HCL: bool = false;
+}
+impl KindInfo for Derived {
+    const IN_HCL: bool = false;
+}
+impl KindInfo for Reserved {}
+impl KindInfo for Moved {
     const IN_HCL: bool = false;
 }
 
@@ -172,6 +187,16 @@ impl<B: Block> Kind<Vec<Spanned<B>>> for Blocks {
     }
 }
 
+impl<B: Block> Kind<Vec<Spanned<B>>> for Reserved {
+    const BLOCK_LABELS: Option<usize> = Some(B::LABEL.is_some() as usize);
+    fn attr(cx: &mut Lowerer<'_>, key: &str, slot: &mut Vec<Spanned<B>>, attr: AttrIn) {
+        Blocks::attr(cx, key, slot, attr);
+    }
+    fn block(cx: &mut Lowerer<'_>, key: &str, slot: &mut Vec<Spanned<B>>, block: BlockIn) {
+        Blocks::block(cx, key, slot, block);
+    }
+}
+
 impl<B: Block> Kind<Map<B>> for Labelled {
     const BLOCK_LABELS: Option<usize> = Some(1);
     fn attr(cx: &mut Lowerer<'_>, key: &str, _: &mut Map<B>, attr: AttrIn) {
@@ -262,6 +287,16 @@ impl<V: FromValue> Kind<Option<Spanned<Map<V>>>> for MapAttr {
 }
 
 impl<F> Kind<F> for Api {
+    fn attr(_: &mut Lowerer<'_>, _: &str, _: &mut F, _: AttrIn) {}
+    fn block(_: &mut Lowerer<'_>, _: &str, _: &mut F, _: BlockIn) {}
+}
+
+impl<F> Kind<F> for Derived {
+    fn attr(_: &mut Lowerer<'_>, _: &str, _: &mut F, _: AttrIn) {}
+    fn block(_: &mut Lowerer<'_>, _: &str, _: &mut F, _: BlockIn) {}
+}
+
+impl<F> Kind<F> for Moved {
     fn attr(_: &mut Lowerer<'_>, _: &str, _: &mut F, _: AttrIn) {}
     fn block(_: &mut Lowerer<'_>, _: &str, _: &mut F, _: BlockIn) {}
 }

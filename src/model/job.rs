@@ -186,7 +186,7 @@ schema! {
         /// Several cron expressions.
         specs = "crons": Attr "Specs" Vec<Spanned<String>>,
         /// `cron`; set by the parser when `cron` or `crons` is given.
-        spec_type: Api "SpecType" Option<Spanned<String>>,
+        spec_type: Derived "SpecType" String,
         /// Skip a launch while the previous one runs.
         prohibit_overlap: Attr "ProhibitOverlap" bool,
         /// Time zone of the cron expressions.

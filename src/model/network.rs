@@ -16,7 +16,7 @@ schema! {
         /// DNS configuration of the network namespace.
         dns: Blk "DNS" DnsConfig,
         /// Static ports. The parser moves every `port` with `static > 0` here.
-        reserved_ports: Blocks "ReservedPorts" Port,
+        reserved_ports: Reserved "ReservedPorts" Port,
         /// Dynamic ports (`port "<label>" { }` without `static`).
         dynamic_ports = "port": Blocks "DynamicPorts" Port,
         /// Hostname of the network namespace.

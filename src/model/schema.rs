@@ -38,6 +38,7 @@ macro_rules! field_type {
     (MapBlk, $t:ty) => { Option<$crate::span::Spanned<$crate::model::Map<$t>>> };
     (MapAttr, $t:ty) => { Option<$crate::span::Spanned<$crate::model::Map<$t>>> };
     (Api, $t:ty) => { $t };
+    (Reserved, $t:ty) => { Vec<$crate::span::Spanned<$t>> };
     ($kind:ident, $t:ty) => { Option<$crate::span::Spanned<$t>> };
 }
 
@@ -192,6 +193,26 @@ macro_rules! schema {
                 $(
                     <$crate::lower::kind::$kind as $crate::lower::kind::Kind<_>>::finish(
                         cx, hcl_key!($field $($key)?), &self.$field, ident,
+                    );
+                )*
+            }
+        }
+
+        impl $crate::write::hcl::WriteBlock for $name {
+            fn label(&self) -> Option<&str> {
+                $(
+                    if let Some(label) = <$crate::lower::kind::$kind as $crate::write::hcl::WriteKind<field_type!($kind, $ty)>>::label(&self.$field) {
+                        return Some(label);
+                    }
+                )*
+                None
+            }
+
+            #[allow(unused_variables)]
+            fn write_body(&self, w: &mut $crate::write::hcl::Writer<'_>) {
+                $(
+                    <$crate::lower::kind::$kind as $crate::write::hcl::WriteKind<field_type!($kind, $ty)>>::write(
+                        w, hcl_key!($field $($key)?), $go, &self.$field,
                     );
                 )*
             }

@@ -65,7 +65,7 @@ schema! {
         secrets = "secret": Blocks "Secrets" Secret,
         /// The default workload identity: the parser moves the first `identity` named `""`
         /// or `default` here.
-        identity: Api "Identity" Option<Spanned<WorkloadIdentity>>,
+        identity: Moved "Identity" WorkloadIdentity,
         /// Workload identities.
         identities = "identity": Blocks "Identities" WorkloadIdentity,
         /// Actions an operator can run in the task.

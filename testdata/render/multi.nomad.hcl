@@ -85,12 +85,12 @@ job "multi" {
       }
 
       env {
-        PAYMENTS    = "http://${NOMAD_UPSTREAM_ADDR_payments}"
-        DB_PORT     = "${NOMAD_UPSTREAM_PORT_1db}"
-        ADMIN       = "${NOMAD_ADDR_admin}"
-        METRICS     = "${NOMAD_PORT_metrics}"
-        NODE        = "${node.unique.name}"
-        ALLOC       = "${NOMAD_SHORT_ALLOC_ID}"
+        PAYMENTS = "http://${NOMAD_UPSTREAM_ADDR_payments}"
+        DB_PORT  = "${NOMAD_UPSTREAM_PORT_1db}"
+        ADMIN    = "${NOMAD_ADDR_admin}"
+        METRICS  = "${NOMAD_PORT_metrics}"
+        NODE     = "${node.unique.name}"
+        ALLOC    = "${NOMAD_SHORT_ALLOC_ID}"
       }
 
       service {

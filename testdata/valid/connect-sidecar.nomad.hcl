@@ -124,13 +124,13 @@ job "connect-sidecar" {
             local_service_port    = 8080
 
             upstreams {
-              destination_name       = "count-db"
-              destination_namespace  = "data"
-              destination_partition  = "default"
-              destination_type       = "service"
-              local_bind_port        = 5432
-              local_bind_address     = "127.0.0.1"
-              datacenter             = "dc2"
+              destination_name      = "count-db"
+              destination_namespace = "data"
+              destination_partition = "default"
+              destination_type      = "service"
+              local_bind_port       = 5432
+              local_bind_address    = "127.0.0.1"
+              datacenter            = "dc2"
 
               mesh_gateway {
                 mode = "local"
@@ -169,7 +169,7 @@ job "connect-sidecar" {
             }
 
             config {
-              protocol = "http"
+              protocol                   = "http"
               envoy_prometheus_bind_addr = "0.0.0.0:9102"
             }
           }

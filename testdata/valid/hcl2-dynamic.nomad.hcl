@@ -9,7 +9,7 @@ variable "upstreams" {
 }
 
 variable "ports" {
-  type    = list(object({ name = string, to = number }))
+  type = list(object({ name = string, to = number }))
   default = [
     { name = "http", to = 9090 },
     { name = "metrics", to = 9102 },

@@ -171,9 +171,9 @@ job "kitchen-sink" {
     }
 
     disconnect {
-      lost_after           = "1h"
-      replace              = false
-      reconcile            = "keep_original"
+      lost_after = "1h"
+      replace    = false
+      reconcile  = "keep_original"
     }
 
     ephemeral_disk {
@@ -206,8 +206,8 @@ job "kitchen-sink" {
     }
 
     vault {
-      policies    = ["workers"]
-      change_mode = "signal"
+      policies      = ["workers"]
+      change_mode   = "signal"
       change_signal = "SIGHUP"
     }
 
@@ -304,7 +304,7 @@ job "kitchen-sink" {
       }
 
       template {
-        data        = <<-EOT
+        data = <<-EOT
           queue = {{ env "NOMAD_META_queue" }}
         EOT
         destination = "local/config/worker.toml"
