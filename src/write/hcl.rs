@@ -126,11 +126,19 @@ pub(crate) fn job_body<B: WriteBlock>(job: &B) -> (Body, Vec<String>) {
 /// A value that can be written as an HCL expression.
 pub(crate) trait ToExpr {
     fn to_expr(&self) -> Expression;
+    /// The expression as an attribute's whole value, where a multi-line string may be a
+    /// heredoc (its closing marker needs a line of its own).
+    fn to_attr_expr(&self) -> Expression {
+        self.to_expr()
+    }
 }
 
 impl ToExpr for String {
     fn to_expr(&self) -> Expression {
         string(self)
+    }
+    fn to_attr_expr(&self) -> Expression {
+        heredoc(self).unwrap_or_else(|| string(self))
     }
 }
 
@@ -203,6 +211,12 @@ impl ToExpr for Value {
             Value::Object(map) => map.to_expr(),
         }
     }
+    fn to_attr_expr(&self) -> Expression {
+        match self {
+            Value::String(s) => s.to_attr_expr(),
+            _ => self.to_expr(),
+        }
+    }
 }
 
 /// Whether `key` can be written bare: an attribute name or block type.
@@ -256,14 +270,13 @@ fn layout_object(mut object: Object) -> Expression {
 
 /// A string: quoted with HCL's escapes, except that Nomad's runtime interpolations
 /// (`${NOMAD_PORT_http}`, `${attr.kernel.name}`) stay readable, as the parser keeps them
-/// verbatim. A multi-line string becomes a heredoc.
+/// verbatim.
 fn string(s: &str) -> Expression {
-    if let Some(heredoc) = heredoc(s) {
-        return heredoc;
+    if !s.contains("${") && !s.contains("%{") {
+        return Expression::String(Decorated::new(s.to_owned()));
     }
     let mut text = String::from("\"");
     let mut literal_start = 0;
-    let mut runtime = false;
     let mut at = 0;
     while let Some(found) = s[at..].find("${") {
         let open = at + found;
@@ -274,17 +287,19 @@ fn string(s: &str) -> Expression {
             escape_into(&mut text, &s[literal_start..open]);
             text.push_str(&s[open..=close]);
             literal_start = close + 1;
-            runtime = true;
         }
         at = close + 1;
     }
-    if !runtime {
-        return Expression::String(Decorated::new(s.to_owned()));
-    }
     escape_into(&mut text, &s[literal_start..]);
     text.push('"');
-    text.parse()
-        .unwrap_or_else(|_| Expression::String(Decorated::new(s.to_owned())))
+    verbatim(text)
+}
+
+/// An expression written exactly as `text`. hcl-edit re-escapes a template's literals when it
+/// writes them, and its escaping of template markers misses a `$${` that follows other text
+/// (hcl-primitives 0.1.13): strings holding markers are escaped here and passed through as is.
+fn verbatim(text: String) -> Expression {
+    Expression::Variable(Decorated::new(Ident::new_unchecked(text)))
 }
 
 /// Whether an interpolation's text is a reference the parser keeps for Nomad to fill in at
@@ -351,16 +366,14 @@ fn heredoc(s: &str) -> Option<Expression> {
     let marker = ["EOF", "EOT", "EOH", "END"]
         .into_iter()
         .find(|m| !s.lines().any(|l| l.trim() == *m))?;
-    let escaped = escape_markers(s);
-    let expr: Expression = format!("<<{marker}\n{escaped}{marker}\n").parse().ok()?;
-    Some(expr)
+    Some(verbatim(format!("<<{marker}\n{}{marker}", escape_markers(s))))
 }
 
 // ---- Kinds --------------------------------------------------------------------------------
 
 fn attr_of<T: ToExpr>(w: &mut Writer<'_>, key: &str, field: &Option<Spanned<T>>) {
     if let Some(value) = field {
-        w.attr(key, value.inner.to_expr());
+        w.attr(key, value.inner.to_attr_expr());
     }
 }
 
@@ -469,7 +482,7 @@ impl<F> WriteKind<F> for Derived {
 pub(crate) trait MapValue: ToExpr {
     /// Writes the entry `key = value` of a map block.
     fn write_entry(w: &mut Writer<'_>, key: &str, value: &Self) {
-        w.attr(key, value.to_expr());
+        w.attr(key, value.to_attr_expr());
     }
 }
 
@@ -503,7 +516,7 @@ impl MapValue for Value {
                 key,
                 Expression::from(Parenthesis::new(value.to_expr())),
             ),
-            _ => w.attr(key, value.to_expr()),
+            _ => w.attr(key, value.to_attr_expr()),
         }
     }
 }
