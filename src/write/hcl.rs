@@ -255,14 +255,17 @@ fn layout_array(items: Vec<Expression>) -> Expression {
 fn layout_object(mut object: Object) -> Expression {
     use hcl_edit::expr::ObjectValueTerminator;
     let multiline = Expression::from(object.clone()).to_string().len() > ONE_LINE;
+    let last = object.len().saturating_sub(1);
     for (i, (mut key, value)) in object.iter_mut().enumerate() {
         if multiline {
             value.set_terminator(ObjectValueTerminator::Newline);
             if i == 0 {
                 key.decor_mut().set_prefix("\n");
             }
-        } else {
+        } else if i < last {
             value.set_terminator(ObjectValueTerminator::Comma);
+        } else {
+            value.set_terminator(ObjectValueTerminator::None);
         }
     }
     Expression::from(object)
