@@ -428,7 +428,11 @@ fn main() -> ExitCode {
                     Status::Failure
                 }
             },
-            Command::Fmt { files, check, write } => fmt(&files, check, write),
+            Command::Fmt {
+                files,
+                check,
+                write,
+            } => fmt(&files, check, write),
             Command::Convert { file, to, .. } => convert(&file, to, &options),
             #[cfg(feature = "consul")]
             Command::Register { target } => consul(&target, &options, Action::Register),
@@ -520,11 +524,7 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool) -> Status {
         let formatted = match jobspec::write::format(&source) {
             Ok(text) => text,
             Err(diagnostic) => {
-                let report = Report::new(source.clone(), vec![diagnostic]);
-                let color = std::io::stderr().is_terminal();
-                let _ = std::io::stderr()
-                    .lock()
-                    .write_all(report.render(color).as_bytes());
+                print_report(&Report::new(source.clone(), vec![diagnostic]));
                 status = status.max(Status::Invalid);
                 continue;
             }
@@ -963,12 +963,16 @@ fn select(rendered: &serde_json::Value, part: Part) -> serde_json::Value {
 }
 
 fn print_reports(source: &SourceFile, parsed: &Parsed) {
-    let color = std::io::stderr().is_terminal();
     for report in reports(source, parsed) {
-        let _ = std::io::stderr()
-            .lock()
-            .write_all(report.render(color).as_bytes());
+        print_report(&report);
     }
+}
+
+fn print_report(report: &Report) {
+    let color = std::io::stderr().is_terminal();
+    let _ = std::io::stderr()
+        .lock()
+        .write_all(report.render(color).as_bytes());
 }
 
 #[cfg(test)]

@@ -23,7 +23,11 @@ fn fmt_prints_the_canonical_layout_with_every_comment() {
     let formatted = stdout(&out);
     insta::assert_snapshot!(formatted);
     let original = std::fs::read_to_string(UNFORMATTED).unwrap();
-    for comment in ["# where it runs", "// higher than batch", "one at a time. */"] {
+    for comment in [
+        "# where it runs",
+        "// higher than batch",
+        "one at a time. */",
+    ] {
         assert!(formatted.contains(comment), "lost {comment:?}");
     }
     // The same job, before and after.
@@ -35,11 +39,22 @@ fn fmt_prints_the_canonical_layout_with_every_comment() {
 
 #[test]
 fn fmt_check_lists_unformatted_files_and_exits_one() {
-    let out = jobspec(&["fmt", "--check", UNFORMATTED, "examples/countdash.nomad.hcl"]);
+    let out = jobspec(&[
+        "fmt",
+        "--check",
+        UNFORMATTED,
+        "examples/countdash.nomad.hcl",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), format!("{UNFORMATTED}\n"));
 
-    let out = jobspec(&["fmt", "--check", "examples", "testdata/valid", "testdata/render"]);
+    let out = jobspec(&[
+        "fmt",
+        "--check",
+        "examples",
+        "testdata/valid",
+        "testdata/render",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(stdout(&out), "");
 }
@@ -69,12 +84,20 @@ fn fmt_write_rewrites_in_place() {
 fn fmt_reports_syntax_errors_and_refuses_json() {
     let out = jobspec(&["fmt", "testdata/invalid/syntax-error.nomad.hcl"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("jobspec::syntax::invalid"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("jobspec::syntax::invalid"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(stdout(&out), "");
 
     let out = jobspec(&["fmt", "testdata/valid/countdash.nomad.json"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("is a JSON jobspec"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is a JSON jobspec"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -93,7 +116,9 @@ fn convert_api_json_to_hcl_round_trips() {
     let back = jobspec(&["parse", file.to_str().unwrap()]);
     assert_eq!(stdout(&back), stdout(&jobspec(&["parse", input])));
     assert_eq!(
-        jobspec(&["fmt", "--check", file.to_str().unwrap()]).status.code(),
+        jobspec(&["fmt", "--check", file.to_str().unwrap()])
+            .status
+            .code(),
         Some(0)
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -124,7 +149,12 @@ fn convert_names_fields_hcl_cannot_hold() {
 #[test]
 fn convert_evaluates_hcl2_and_writes_json() {
     // Variables, locals and dynamic blocks are evaluated: the HCL written is the job itself.
-    let out = jobspec(&["convert", "testdata/valid/hcl2-dynamic.nomad.hcl", "--to", "hcl"]);
+    let out = jobspec(&[
+        "convert",
+        "testdata/valid/hcl2-dynamic.nomad.hcl",
+        "--to",
+        "hcl",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let hcl = stdout(&out);
     assert!(!hcl.contains("dynamic") && !hcl.contains("var."), "{hcl}");
@@ -142,9 +172,17 @@ fn convert_evaluates_hcl2_and_writes_json() {
     );
 
     let json = jobspec(&["convert", "examples/countdash.nomad.hcl", "--to", "json"]);
-    assert_eq!(stdout(&json), stdout(&jobspec(&["parse", "examples/countdash.nomad.hcl"])));
+    assert_eq!(
+        stdout(&json),
+        stdout(&jobspec(&["parse", "examples/countdash.nomad.hcl"]))
+    );
 
-    let out = jobspec(&["convert", "testdata/invalid/unknown-keys.nomad.hcl", "--to", "hcl"]);
+    let out = jobspec(&[
+        "convert",
+        "testdata/invalid/unknown-keys.nomad.hcl",
+        "--to",
+        "hcl",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), "");
 }

@@ -59,9 +59,8 @@ fn key(dotted: bool) -> BoxedStrategy<String> {
 }
 
 fn string_map(dotted: bool) -> impl Strategy<Value = Option<Spanned<Map<String>>>> {
-    prop::option::of(prop::collection::btree_map(key(dotted), awkward(), 0..4)).prop_map(|m| {
-        m.map(|m| s(m.into_iter().map(|(k, v)| (s(k), s(v))).collect()))
-    })
+    prop::option::of(prop::collection::btree_map(key(dotted), awkward(), 0..4))
+        .prop_map(|m| m.map(|m| s(m.into_iter().map(|(k, v)| (s(k), s(v))).collect())))
 }
 
 /// A free-form value as a driver `config` holds: scalars, lists, lists of objects (blocks)
@@ -153,7 +152,11 @@ fn service(i: usize, port: String) -> impl Strategy<Value = Service> {
 fn group(i: usize) -> impl Strategy<Value = TaskGroup> {
     (
         0i64..10,
-        prop::collection::btree_map("[a-z][a-z0-9_]{0,6}", prop::option::of(1025i64..40000), 0..4),
+        prop::collection::btree_map(
+            "[a-z][a-z0-9_]{0,6}",
+            prop::option::of(1025i64..40000),
+            0..4,
+        ),
         prop::collection::vec(task(0), 1..3),
         1usize..3,
         string_map(true),
@@ -224,7 +227,10 @@ fn job() -> impl Strategy<Value = Job> {
 
 /// Where two jobs first differ, as API JSON, for a readable failure.
 fn difference(a: &Job, b: &Job) -> String {
-    let (a, b) = (jobspec::model::to_api_json(a), jobspec::model::to_api_json(b));
+    let (a, b) = (
+        jobspec::model::to_api_json(a),
+        jobspec::model::to_api_json(b),
+    );
     let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     let from = a[..at].char_indices().rev().nth(60).map_or(0, |(i, _)| i);
     let context = |s: &str| s[from..].chars().take(160).collect::<String>();
@@ -258,7 +264,11 @@ fn scramble(text: &str, seed: &[u8]) -> String {
         }
         let indent = ["", " ", "\t", "      "][usize::from(b % 4)];
         out.push_str(indent);
-        out.push_str(&line.trim_start().replacen(" = ", ["=", " =  ", " = "][usize::from(b % 3)], 1));
+        out.push_str(&line.trim_start().replacen(
+            " = ",
+            ["=", " =  ", " = "][usize::from(b % 3)],
+            1,
+        ));
         out.push('\n');
     }
     out

@@ -298,9 +298,7 @@ fn space_between(before: Option<&Token<'_>>, subject: &Token<'_>, after: &Token<
         (_, Comma | Ellipsis) => false,
         (Comma, _) => true,
         // `for x in [a]`: `in` is a keyword, not a value being indexed.
-        (Ident, Open(b'['))
-            if subject.text == "in" && before.is_some_and(|b| b.kind == Ident) =>
-        {
+        (Ident, Open(b'[')) if subject.text == "in" && before.is_some_and(|b| b.kind == Ident) => {
             true
         }
         (Ident | Number | Close(_), Open(b'[')) => false,
@@ -467,18 +465,25 @@ fn push_line(out: &mut String, line: &Line) {
 /// commented lines, to one column each (hclwrite's cells).
 fn align(lines: &mut [Option<Line>]) {
     let width = |l: &Line| 2 * l.indent + l.lead.chars().count();
-    chains(lines, |l| l.assign.is_some(), |chain| {
-        let max = chain.iter().map(|l| width(l)).max().unwrap_or(0);
-        for line in chain {
-            line.assign_pad = max - width(line) + 1;
-        }
-    });
+    chains(
+        lines,
+        |l| l.assign.is_some(),
+        |chain| {
+            let max = chain.iter().map(|l| width(l)).max().unwrap_or(0);
+            for line in chain {
+                line.assign_pad = max - width(line) + 1;
+            }
+        },
+    );
     chains(
         lines,
         |l| l.comment.is_some() && !l.multiline,
         |chain| {
             let width = |l: &Line| {
-                width(l) + l.assign.as_ref().map_or(0, |a| l.assign_pad + a.chars().count())
+                width(l)
+                    + l.assign
+                        .as_ref()
+                        .map_or(0, |a| l.assign_pad + a.chars().count())
             };
             let max = chain.iter().map(|l| width(l)).max().unwrap_or(0);
             for line in chain {

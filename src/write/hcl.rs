@@ -1,14 +1,14 @@
 //! The model as HCL: each `schema!` block writes its fields by kind into an hcl-edit body,
 //! the way the parser reads them back.
 
+use hcl_edit::Decorate;
 use hcl_edit::expr::{Array, Expression, Object, ObjectKey, ObjectValue, Parenthesis};
 use hcl_edit::structure::{Attribute, Block, BlockLabel, Body, Structure};
-use hcl_edit::Decorate;
 use hcl_edit::{Decorated, Ident};
 
 use crate::lower::kind::{
-    Affinities, Api, Attr, Blk, Blocks, Constraints, Derived, GroupScaling, Label, LabelAttr, Labelled,
-    MapAttr, MapBlk, Moved, Req, Reserved, TaskScaling,
+    Affinities, Api, Attr, Blk, Blocks, Constraints, Derived, GroupScaling, Label, LabelAttr,
+    Labelled, MapAttr, MapBlk, Moved, Req, Reserved, TaskScaling,
 };
 use crate::model::{Affinity, Constraint, Duration, Map, Number, ScalingPolicy, Value};
 use crate::span::Spanned;
@@ -74,7 +74,12 @@ impl Writer<'_> {
     }
 
     /// A block `key { ... }` whose body `fill` writes.
-    fn nested(&mut self, key: &str, label: Option<&str>, fill: impl FnOnce(&mut Writer<'_>)) -> Block {
+    fn nested(
+        &mut self,
+        key: &str,
+        label: Option<&str>,
+        fill: impl FnOnce(&mut Writer<'_>),
+    ) -> Block {
         let path = match label {
             Some(label) => format!("{}{key} {label:?} > ", self.path),
             None => format!("{}{key} > ", self.path),
@@ -204,8 +209,9 @@ impl ToExpr for Value {
             Value::Null => Expression::null(),
             Value::Bool(b) => b.to_expr(),
             Value::Number(Number::Int(i)) => i.to_expr(),
-            Value::Number(Number::Float(f)) => hcl_edit::Number::from_f64(*f)
-                .map_or_else(Expression::null, Expression::from),
+            Value::Number(Number::Float(f)) => {
+                hcl_edit::Number::from_f64(*f).map_or_else(Expression::null, Expression::from)
+            }
             Value::String(s) => string(s),
             Value::List(items) => layout_array(items.iter().map(|v| v.inner.to_expr()).collect()),
             Value::Object(map) => map.to_expr(),
@@ -369,7 +375,10 @@ fn heredoc(s: &str) -> Option<Expression> {
     let marker = ["EOF", "EOT", "EOH", "END"]
         .into_iter()
         .find(|m| !s.lines().any(|l| l.trim() == *m))?;
-    Some(verbatim(format!("<<{marker}\n{}{marker}", escape_markers(s))))
+    Some(verbatim(format!(
+        "<<{marker}\n{}{marker}",
+        escape_markers(s)
+    )))
 }
 
 // ---- Kinds --------------------------------------------------------------------------------
@@ -500,9 +509,9 @@ impl MapValue for Value {
         match value {
             Value::List(items)
                 if !items.is_empty()
-                    && items.iter().all(|i| {
-                        matches!(&i.inner, Value::Object(o) if o.keys().all(|k| is_ident(k)))
-                    }) =>
+                    && items.iter().all(
+                        |i| matches!(&i.inner, Value::Object(o) if o.keys().all(|k| is_ident(k))),
+                    ) =>
             {
                 for item in items {
                     if let Value::Object(map) = &item.inner {
@@ -515,10 +524,7 @@ impl MapValue for Value {
                     }
                 }
             }
-            Value::Object(_) => w.attr(
-                key,
-                Expression::from(Parenthesis::new(value.to_expr())),
-            ),
+            Value::Object(_) => w.attr(key, Expression::from(Parenthesis::new(value.to_expr()))),
             _ => w.attr(key, value.to_attr_expr()),
         }
     }
