@@ -1,5 +1,5 @@
-//! Property tests: no input makes the parser panic, and every span it reports lies inside the
-//! input, on character boundaries.
+//! Property tests: no input (arbitrary text, arbitrary bytes, mutated jobspecs) makes the
+//! parser panic, and every span it reports lies inside the input, on character boundaries.
 
 use jobspec::{SourceFile, parse_recoverable};
 use proptest::prelude::*;
@@ -36,6 +36,12 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
         check_spans(&text);
+    }
+
+    /// Bytes as a file holds them, read as the CLI reads an invalid file (lossily).
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        check_spans(&String::from_utf8_lossy(&bytes));
     }
 
     #[test]
