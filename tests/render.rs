@@ -268,8 +268,8 @@ job "j" {
 }
 
 /// Inputs the fuzzers found (`testdata/fuzz/`): each parses without panic with spans on
-/// character boundaries, and either fails validation or renders with valid environment
-/// variable names.
+/// character boundaries; formatting it is idempotent and keeps its job; and it either fails
+/// validation or renders with valid environment variable names.
 #[test]
 fn fuzz_regressions() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/fuzz");
@@ -282,9 +282,18 @@ fn fuzz_regressions() {
             assert!(span.end <= text.len(), "{}: {span:?}", path.display());
             assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
         }
+        let source = jobspec::SourceFile::new("fuzz", text.as_str());
+        if let Ok(formatted) = jobspec::write::format(&source) {
+            let again = jobspec::write::format(&jobspec::SourceFile::new("f", formatted.as_str()));
+            assert_eq!(again.as_ref(), Ok(&formatted), "{}", path.display());
+        }
         let Some(mut job) = parsed.job.clone().filter(|_| !parsed.has_errors()) else {
             continue;
         };
+        if let Ok(formatted) = jobspec::write::format(&source) {
+            let back = jobspec::parse(&formatted);
+            assert_eq!(back.ok().as_ref(), Some(&job), "{}", path.display());
+        }
         if jobspec::validate(&job).iter().any(|d| d.is_error()) {
             continue;
         }

@@ -222,16 +222,38 @@ fn number_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The end of a quoted template whose opening `"` is just before `i`.
+/// The end of a quoted template whose opening `"` is just before `i`. As hcl-edit reads it, a
+/// `"` inside an open `%{ if }` or `%{ for }` directive does not end the string.
 fn quoted_end(bytes: &[u8], mut i: usize) -> usize {
+    let mut directives = 0usize;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
-            b'"' => return i + 1,
+            b'"' if directives == 0 => return i + 1,
             b'$' | b'%' if bytes[i..].starts_with(b"$${") || bytes[i..].starts_with(b"%%{") => {
                 i += 3;
             }
-            b'$' | b'%' if bytes.get(i + 1) == Some(&b'{') => i = interpolation_end(bytes, i + 2),
+            b'$' if bytes.get(i + 1) == Some(&b'{') => i = interpolation_end(bytes, i + 2),
+            b'%' if bytes.get(i + 1) == Some(&b'{') => {
+                let end = interpolation_end(bytes, i + 2);
+                let inner = &bytes[i + 2..end.saturating_sub(1).max(i + 2)];
+                let keyword = inner
+                    .iter()
+                    .position(|b| !matches!(b, b' ' | b'\t' | b'~'))
+                    .map_or(&[][..], |k| &inner[k..]);
+                let word = |w: &[u8]| {
+                    keyword.starts_with(w)
+                        && keyword
+                            .get(w.len())
+                            .is_none_or(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                };
+                if word(b"if") || word(b"for") {
+                    directives += 1;
+                } else if word(b"endif") || word(b"endfor") {
+                    directives = directives.saturating_sub(1);
+                }
+                i = end;
+            }
             _ => i += 1,
         }
     }
@@ -559,6 +581,15 @@ mod tests {
         check(
             "a = {\nx = 1\nlong = 2\n}\nbb = [\n1,\n2,\n]\nc = foo({\nk = 1\n})\n",
             "a = {\n  x    = 1\n  long = 2\n}\nbb = [\n  1,\n  2,\n]\nc = foo({\n  k = 1\n})\n",
+        );
+    }
+
+    #[test]
+    fn a_quote_inside_an_open_directive_stays_in_the_string() {
+        // hcl-edit reads `"` inside `%{ if }` ... `%{ endif }` as text, not as the string's end.
+        check(
+            "a = \"%{ if true }x\ny\" \n b = \"q\" %{ endif }\"\nc=1\n",
+            "a = \"%{ if true }x\ny\" \n b = \"q\" %{ endif }\"\nc = 1\n",
         );
     }
 
