@@ -1,4 +1,4 @@
-//! Write stage: HCL out. [`format`] gives a jobspec's text its canonical layout, keeping
+//! Write stage: HCL out. [`format()`] gives a jobspec's text its canonical layout, keeping
 //! comments (`jobspec fmt`); [`to_hcl`] writes a model job as a readable jobspec that parses
 //! back to the same job (`jobspec convert --to hcl`).
 
@@ -36,7 +36,7 @@ pub fn format(source: &SourceFile) -> Result<String, Diagnostic> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Hcl {
-    /// The jobspec, formatted as [`format`] does.
+    /// The jobspec, formatted as [`format()`] does.
     pub text: String,
     /// Fields that HCL cannot express and were left out (API-only fields such as `Status`,
     /// map keys that are not identifiers in a block-only map), as paths like
