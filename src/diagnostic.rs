@@ -326,6 +326,24 @@ impl Serialize for Code {
     }
 }
 
+/// How many names help and messages list before saying how many more there are.
+const LISTED: usize = 12;
+
+/// Names joined with `sep` for a message or help: the first [`LISTED`], then how many more,
+/// so a finding's text does not grow with the size of the job.
+pub(crate) fn list_names<'a>(
+    names: impl IntoIterator<Item = &'a str, IntoIter: ExactSizeIterator>,
+    sep: &str,
+) -> String {
+    let names = names.into_iter();
+    let more = names.len().saturating_sub(LISTED);
+    let mut out: Vec<String> = names.take(LISTED).map(str::to_owned).collect();
+    if more > 0 {
+        out.push(format!("and {more} more"));
+    }
+    out.join(sep)
+}
+
 /// A secondary place a diagnostic points at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {

@@ -1,6 +1,8 @@
 //! Free-form bodies (`config`, `meta`, `env`, scaling `policy`), read as Nomad's
 //! `BlocksAsAttrs` does.
 
+use std::collections::HashSet;
+
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Body, Structure};
 
@@ -29,7 +31,7 @@ impl Lowerer<'_> {
         };
         let mut map: Map<Value> = Map::new();
         // Keys that hold a list of blocks, which later blocks of the same type extend.
-        let mut block_keys: Vec<String> = Vec::new();
+        let mut block_keys: HashSet<String> = HashSet::new();
         for structure in body {
             match structure {
                 Structure::Attribute(attr) => {
@@ -76,7 +78,7 @@ impl Lowerer<'_> {
                         }
                     } else if let Some(first) = items.first() {
                         let span = first.span;
-                        block_keys.push(key.inner.clone());
+                        block_keys.insert(key.inner.clone());
                         self.insert_unique(&mut map, key, Spanned::new(Value::List(items), span));
                     }
                 }

@@ -90,6 +90,7 @@ impl Lowerer<'_> {
             limits: self.limits,
             steps_left: self.steps_left,
             budget_reported: self.budget_reported,
+            suggester: std::mem::take(&mut self.suggester),
             poisoned: std::mem::take(&mut self.poisoned),
             base_dir: self.base_dir.clone(),
         };
@@ -97,6 +98,7 @@ impl Lowerer<'_> {
         self.scope = child.scope;
         self.steps_left = child.steps_left;
         self.budget_reported = child.budget_reported;
+        self.suggester = child.suggester;
         self.poisoned = child.poisoned;
         for mut d in child.diagnostics {
             d.span = span;

@@ -12,6 +12,7 @@ mod special;
 pub(crate) mod types;
 mod variables;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use hcl_edit::structure::{Body, Structure};
@@ -98,9 +99,11 @@ pub(crate) struct Lowerer<'s> {
     pub(crate) limits: Limits,
     pub(crate) steps_left: u64,
     pub(crate) budget_reported: bool,
+    /// "Did you mean" suggestions, within their budget.
+    pub(crate) suggester: Suggester,
     /// Variables and locals whose value could not be computed: references to them fail
     /// silently, so one mistake is reported once.
-    pub(crate) poisoned: Vec<String>,
+    pub(crate) poisoned: HashSet<String>,
     /// Where relative paths in `file()` and friends resolve.
     pub(crate) base_dir: Option<PathBuf>,
 }
@@ -201,7 +204,8 @@ impl<'s> Lowerer<'s> {
             limits: options.limits,
             steps_left: options.limits.max_steps,
             budget_reported: false,
-            poisoned: Vec::new(),
+            suggester: Suggester::default(),
+            poisoned: HashSet::new(),
             base_dir: options.base_dir.clone(),
         }
     }
@@ -329,7 +333,7 @@ impl Lowerer<'_> {
         };
         let mut diagnostic = Diagnostic::new(code, span, format!("unknown {what} `{key}`"))
             .with_label(format!("not a known {what} here"));
-        diagnostic = match did_you_mean(key, known) {
+        diagnostic = match self.suggester.closest(key, known.iter().copied()) {
             Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")),
             None => diagnostic.with_help(format!("known keys here: {}", list_keys(known))),
         };
@@ -343,7 +347,7 @@ impl Lowerer<'_> {
         } else {
             Code::UnknownAttribute
         };
-        let help = match did_you_mean(key, TOP) {
+        let help = match self.suggester.closest(key, TOP.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None => "the top level of a jobspec holds `variable`, `variables`, `locals` and one `job` block".to_owned(),
         };
@@ -373,12 +377,55 @@ impl Lowerer<'_> {
 
 /// The known key closest to `key`, if one is close enough to be a likely typo.
 pub(crate) fn did_you_mean<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(key, k), *k))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
+    Suggester::default().closest(key, known.iter().copied())
+}
+
+/// Longest name "did you mean" looks at: a longer one is not a typo of a short one, and a
+/// comparison costs the product of the two lengths.
+const SUGGEST_MAX_LEN: usize = 64;
+
+/// "Did you mean" within a budget, so that a file with many unknown names among many known
+/// ones cannot take long: each candidate compared costs the product of the two names'
+/// lengths (plus a fixed cost), and once the budget is spent there are no more suggestions.
+pub(crate) struct Suggester {
+    left: u64,
+}
+
+impl Default for Suggester {
+    fn default() -> Suggester {
+        Suggester { left: 20_000_000 }
+    }
+}
+
+impl Suggester {
+    /// The candidate closest to `key`, if one is close enough to be a likely typo.
+    pub(crate) fn closest<'k>(
+        &mut self,
+        key: &str,
+        known: impl IntoIterator<Item = &'k str>,
+    ) -> Option<&'k str> {
+        if key.len() > SUGGEST_MAX_LEN {
+            return None;
+        }
+        let mut best: Option<(f64, &str)> = None;
+        for k in known {
+            let cost = 64 + (key.len() * k.len().min(SUGGEST_MAX_LEN)) as u64;
+            if self.left < cost {
+                self.left = 0;
+                return None;
+            }
+            self.left -= cost;
+            if k.len() > SUGGEST_MAX_LEN {
+                continue;
+            }
+            let score = strsim::jaro_winkler(key, k);
+            // Of equally close candidates, the last.
+            if score >= 0.8 && best.is_none_or(|(b, _)| score >= b) {
+                best = Some((score, k));
+            }
+        }
+        best.map(|(_, k)| k)
+    }
 }
 
 fn list_keys(keys: &[&str]) -> String {

@@ -2,19 +2,24 @@
 //! declarations, values from `NOMAD_VAR_`, var files and `--var` in Nomad's precedence, type
 //! constraints, validation blocks, and locals evaluated in dependency order.
 
+use std::collections::{HashMap, HashSet};
+
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::structure::{Block, Structure};
 use hcl_edit::visit::{Visit, visit_expr};
 
 use super::eval::Scope;
 use super::types::Type;
-use super::{BlockIn, BodyIn, Expr, Lowerer, did_you_mean, span_of};
+use super::{BlockIn, BodyIn, Expr, Lowerer, span_of};
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::model::{Map, Value};
 use crate::parse::ParseOptions;
 use crate::parse::json::Json;
 use crate::source::SourceFile;
 use crate::span::{Span, Spanned};
+
+/// How many locals of a cycle its report names.
+const CYCLE_SHOWN: usize = 16;
 
 const VARIABLE_KEYS: &[&str] = &["type", "default", "description", "sensitive", "validation"];
 
@@ -330,9 +335,10 @@ impl Lowerer<'_> {
     ) -> Map<Value> {
         // Duplicates: the first declaration stands.
         let mut unique: Vec<Declaration> = Vec::with_capacity(decls.len());
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(decls.len());
         for decl in decls {
-            if let Some(first) = unique.iter().find(|d| d.name.inner == decl.name.inner) {
-                let first = first.name.span;
+            if let Some(&first) = index.get(&decl.name.inner) {
+                let first = unique[first].name.span;
                 self.push(
                     Diagnostic::new(
                         Code::DuplicateKey,
@@ -344,11 +350,16 @@ impl Lowerer<'_> {
                     .with_help("remove one of the declarations"),
                 );
             } else {
+                index.insert(decl.name.inner.clone(), unique.len());
                 unique.push(decl);
             }
         }
         let decls = unique;
         let names: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
+        let declared = Declared {
+            names: &names,
+            set: names.iter().copied().collect(),
+        };
 
         // Assignments, lowest precedence first; later ones win.
         let mut assigned: Vec<(String, Spanned<Value>, Origin)> = Vec::new();
@@ -357,7 +368,7 @@ impl Lowerer<'_> {
                 continue;
             };
             // Undeclared names are ignored, as in Nomad.
-            let Some(decl) = decls.iter().find(|d| d.name.inner == name) else {
+            let Some(decl) = index.get(name).map(|&i| &decls[i]) else {
                 continue;
             };
             if let Some(v) = self.raw_value(raw, decl, &Origin::Env(key.clone())) {
@@ -366,7 +377,7 @@ impl Lowerer<'_> {
         }
         for file in &options.var_files {
             let index = var_files.len();
-            let (values, diagnostics) = read_var_file(file, &names, options);
+            let (values, diagnostics) = read_var_file(file, &declared, options);
             for (name, value) in values {
                 let origin = Origin::VarFile(index, value.span);
                 assigned.push((name, value, origin));
@@ -375,9 +386,9 @@ impl Lowerer<'_> {
         }
         for (name, raw) in &options.vars {
             let origin = Origin::Cli;
-            let Some(decl) = decls.iter().find(|d| d.name.inner == *name) else {
+            let Some(decl) = index.get(name).map(|&i| &decls[i]) else {
                 if options.strict {
-                    let help = match did_you_mean(name, &names) {
+                    let help = match self.suggester.closest(name, names.iter().copied()) {
                         Some(close) => format!("did you mean `{close}`?"),
                         None => "declare it with `variable \"<name>\" { ... }`".to_owned(),
                     };
@@ -400,16 +411,22 @@ impl Lowerer<'_> {
             }
         }
 
+        // The last assignment of each variable wins.
+        let mut last: HashMap<&str, usize> = HashMap::with_capacity(assigned.len());
+        for (i, (name, _, _)) in assigned.iter().enumerate() {
+            last.insert(name, i);
+        }
+        let last: Vec<Option<usize>> = decls
+            .iter()
+            .map(|d| last.get(d.name.as_str()).copied())
+            .collect();
         let mut values = Map::new();
-        for decl in &decls {
+        for (decl, last) in decls.iter().zip(last) {
             if decl.broken {
-                self.poisoned.push(decl.name.inner.clone());
+                self.poisoned.insert(decl.name.inner.clone());
                 continue;
             }
-            let last = assigned
-                .iter_mut()
-                .rev()
-                .find(|(n, _, _)| *n == decl.name.inner);
+            let last = last.map(|i| &mut assigned[i]);
             let (value, origin) = match (last, &decl.default) {
                 (Some((_, v, origin)), _) => (
                     std::mem::take(v),
@@ -425,7 +442,7 @@ impl Lowerer<'_> {
                                 decl.name.inner
                             )),
                     );
-                    self.poisoned.push(decl.name.inner.clone());
+                    self.poisoned.insert(decl.name.inner.clone());
                     continue;
                 }
             };
@@ -433,7 +450,9 @@ impl Lowerer<'_> {
                 Some(value) if self.validate_variable(decl, &value) => {
                     values.insert(decl.name.clone(), value);
                 }
-                _ => self.poisoned.push(decl.name.inner.clone()),
+                _ => {
+                    self.poisoned.insert(decl.name.inner.clone());
+                }
             }
         }
         values
@@ -628,11 +647,16 @@ impl Lowerer<'_> {
     }
 
     /// Evaluates locals in dependency order; a cycle is reported once, naming it.
+    ///
+    /// Linear in the number of locals and references: names are found through a hash map,
+    /// the depth-first search keeps its own stack (a chain of 100 000 locals does not
+    /// overflow the thread's), and cycles are found and marked without rescanning the stack.
     pub(crate) fn resolve_locals(&mut self, all: Vec<(Spanned<String>, Expr)>) {
         let mut defs: Vec<(Spanned<String>, Expr)> = Vec::with_capacity(all.len());
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(all.len());
         for (name, expr) in all {
-            if let Some((first, _)) = defs.iter().find(|(n, _)| n.inner == name.inner) {
-                let first = first.span;
+            if let Some(&first) = index.get(&name.inner) {
+                let first = defs[first].0.span;
                 self.push(
                     Diagnostic::new(
                         Code::DuplicateKey,
@@ -645,6 +669,7 @@ impl Lowerer<'_> {
                 );
                 continue;
             }
+            index.insert(name.inner.clone(), defs.len());
             defs.push((name, expr));
         }
         let deps: Vec<Vec<usize>> = defs
@@ -652,36 +677,95 @@ impl Lowerer<'_> {
             .map(|(_, expr)| {
                 self.references(expr, "local")
                     .iter()
-                    .filter_map(|r| defs.iter().position(|(n, _)| n.inner == *r))
+                    .filter_map(|r| index.get(r).copied())
                     .collect()
             })
             .collect();
-        // Depth-first topological order; 0 = unvisited, 1 = on the stack, 2 = done.
+        let (order, in_cycle) = self.dependency_order(&defs, &deps);
+        self.scope.locals = Some(Map::new());
+        for i in order {
+            if in_cycle[i] || deps[i].iter().any(|&d| in_cycle[d]) {
+                self.poisoned.insert(defs[i].0.inner.clone());
+                continue;
+            }
+            let (name, expr) = &defs[i];
+            match self.eval_expr(expr) {
+                Some(value) => {
+                    if let Some(locals) = &mut self.scope.locals {
+                        locals.insert(name.clone(), value);
+                    }
+                }
+                None => {
+                    self.poisoned.insert(name.inner.clone());
+                }
+            }
+        }
+    }
+
+    /// The locals in an order where each comes after those it refers to, and which of them
+    /// are part of a cycle. Each cycle none of whose locals is in a cycle reported before is
+    /// reported.
+    fn dependency_order(
+        &mut self,
+        defs: &[(Spanned<String>, Expr)],
+        deps: &[Vec<usize>],
+    ) -> (Vec<usize>, Vec<bool>) {
+        // Depth-first, iterative; 0 = unvisited, 1 = on the stack, 2 = done.
         let mut state = vec![0u8; defs.len()];
         let mut order = Vec::with_capacity(defs.len());
         let mut in_cycle = vec![false; defs.len()];
+        // Where each local on the stack is in it.
+        let mut depth = vec![0usize; defs.len()];
+        // Per stack position p, with positions counted from 1 and 0 meaning none:
+        // `marked_below[p - 1]`, the highest position below p whose local was in a cycle when
+        // p was pushed (nothing below p is marked later unless p is too); `link[p - 1]`, p
+        // itself while p's local is not in a cycle, else a lower position to look at next.
+        let mut marked_below: Vec<usize> = Vec::new();
+        let mut link: Vec<usize> = Vec::new();
         for start in 0..defs.len() {
             let mut stack = vec![(start, 0usize)];
-            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                if *next == 0 {
+            while let Some(&(node, next)) = stack.last() {
+                let top = stack.len() - 1;
+                if next == 0 {
                     if state[node] != 0 {
                         stack.pop();
                         continue;
                     }
                     state[node] = 1;
+                    let at = top;
+                    depth[node] = at;
+                    marked_below.truncate(at);
+                    link.truncate(at);
+                    let below = match at.checked_sub(1) {
+                        Some(b) if in_cycle[stack[b].0] => at,
+                        Some(b) => marked_below[b],
+                        None => 0,
+                    };
+                    marked_below.push(below);
+                    link.push(at + 1);
                 }
-                if let Some(&dep) = deps[node].get(*next) {
-                    *next += 1;
+                if let Some(&dep) = deps[node].get(next) {
+                    stack[top].1 += 1;
                     match state[dep] {
                         0 => stack.push((dep, 0)),
                         1 => {
-                            let at = stack.iter().position(|&(n, _)| n == dep).unwrap_or(0);
-                            let cycle: Vec<usize> = stack[at..].iter().map(|&(n, _)| n).collect();
-                            if !cycle.iter().any(|&n| in_cycle[n]) {
-                                self.cycle(&defs, &cycle);
+                            // A cycle: the stack from `dep` up.
+                            let at = depth[dep];
+                            let highest = if in_cycle[node] {
+                                top + 1
+                            } else {
+                                marked_below[top]
+                            };
+                            if highest <= at {
+                                let cycle: Vec<usize> =
+                                    stack[at..].iter().map(|&(n, _)| n).collect();
+                                self.cycle(defs, &cycle);
                             }
-                            for n in cycle {
-                                in_cycle[n] = true;
+                            let mut p = find_unmarked(&mut link, top + 1);
+                            while p > at {
+                                in_cycle[stack[p - 1].0] = true;
+                                link[p - 1] = p - 1;
+                                p = find_unmarked(&mut link, p - 1);
                             }
                         }
                         _ => {}
@@ -693,46 +777,51 @@ impl Lowerer<'_> {
                 }
             }
         }
-        self.scope.locals = Some(Map::new());
-        for i in order {
-            if in_cycle[i] || deps[i].iter().any(|&d| in_cycle[d]) {
-                self.poisoned.push(defs[i].0.inner.clone());
-                continue;
-            }
-            let (name, expr) = &defs[i];
-            match self.eval_expr(expr) {
-                Some(value) => {
-                    if let Some(locals) = &mut self.scope.locals {
-                        locals.insert(name.clone(), value);
-                    }
-                }
-                None => self.poisoned.push(name.inner.clone()),
-            }
-        }
+        (order, in_cycle)
     }
 
+    /// Reports a cycle; a long one is named by its first [`CYCLE_SHOWN`] locals.
     fn cycle(&mut self, defs: &[(Spanned<String>, Expr)], cycle: &[usize]) {
-        let names: Vec<String> = cycle
+        let shown = &cycle[..cycle.len().min(CYCLE_SHOWN)];
+        let mut names: Vec<String> = shown
             .iter()
             .map(|&i| format!("local.{}", defs[i].0.inner))
             .collect();
+        let first_name = names[0].clone();
+        if cycle.len() > shown.len() {
+            names.push(format!("... {} more", cycle.len() - shown.len()));
+        }
         let first = &defs[cycle[0]].0;
         let mut diagnostic = Diagnostic::new(
             Code::LocalCycle,
             first.span,
             format!(
-                "these locals refer to each other in a cycle: {} -> {}",
+                "these locals refer to each other in a cycle: {} -> {first_name}",
                 names.join(" -> "),
-                names[0]
             ),
         )
         .with_label("part of the cycle")
         .with_help("break the cycle: one of these locals must not depend on the others");
-        for &i in &cycle[1..] {
+        for &i in &shown[1..] {
             diagnostic = diagnostic.with_related(defs[i].0.span, "also in the cycle");
         }
         self.push(diagnostic);
     }
+}
+
+/// The highest stack position at or below `p` (counted from 1; 0 is none) whose local is not
+/// in a cycle, following and compressing `link`.
+fn find_unmarked(link: &mut [usize], mut p: usize) -> usize {
+    let mut root = p;
+    while root > 0 && link[root - 1] != root {
+        root = link[root - 1];
+    }
+    while p > 0 && link[p - 1] != p {
+        let next = link[p - 1];
+        link[p - 1] = root;
+        p = next;
+    }
+    root
 }
 
 /// The names an HCL expression reads from namespace `ns` (`var` or `local`).
@@ -808,11 +897,17 @@ fn eval_text(text: &str, limits: super::eval::Limits) -> Result<Value, String> {
     }
 }
 
+/// The declared variables' names, in order and as a set.
+struct Declared<'n> {
+    names: &'n [&'n str],
+    set: HashSet<&'n str>,
+}
+
 /// Reads a var file: HCL `name = value` attributes, or a JSON object when the first
 /// non-space byte is `{` (Nomad's rule). Values are literals.
 fn read_var_file(
     file: &SourceFile,
-    names: &[&str],
+    names: &Declared<'_>,
     options: &ParseOptions,
 ) -> (Vec<(String, Spanned<Value>)>, Vec<Diagnostic>) {
     let text = file.text();
@@ -894,13 +989,13 @@ impl Lowerer<'_> {
         &mut self,
         key: &str,
         span: Span,
-        names: &[&str],
+        names: &Declared<'_>,
         options: &ParseOptions,
     ) -> bool {
-        if names.contains(&key) {
+        if names.set.contains(key) {
             return true;
         }
-        let help = match did_you_mean(key, names) {
+        let help = match self.suggester.closest(key, names.names.iter().copied()) {
             Some(close) => format!("did you mean `{close}`?"),
             None => "declare the variable in the jobspec, or remove this line".to_owned(),
         };
@@ -916,5 +1011,82 @@ impl Lowerer<'_> {
         }
         self.push(diagnostic);
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{SourceFile, parse_recoverable};
+
+    /// The cycle messages for `locals`, in source order.
+    fn cycles(locals: &str) -> Vec<String> {
+        let text = format!("locals {{\n{locals}\n}}\njob \"x\" {{}}\n");
+        parse_recoverable(&SourceFile::new("t", text))
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code.as_str() == "jobspec::variable::local_cycle")
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn each_cycle_is_reported_once() {
+        let prefix = "these locals refer to each other in a cycle: ";
+        assert_eq!(
+            cycles("a = local.b\nb = local.c\nc = local.a"),
+            [format!("{prefix}local.a -> local.b -> local.c -> local.a")]
+        );
+        assert_eq!(
+            cycles("a = local.a"),
+            [format!("{prefix}local.a -> local.a")]
+        );
+        // Two cycles through `r`'s descendants, found one after the other; the back edges to
+        // `r` close cycles that hold locals already reported.
+        assert_eq!(
+            cycles(
+                "r = [local.x, local.y]\nx = local.x2\nx2 = [local.x, local.r]\ny = local.y2\ny2 = [local.y, local.r]"
+            ),
+            [
+                format!("{prefix}local.x -> local.x2 -> local.x"),
+                format!("{prefix}local.y -> local.y2 -> local.y"),
+            ]
+        );
+        // A cycle through locals that depend on another cycle's.
+        assert_eq!(
+            cycles("a = local.b\nb = [local.a, local.c]\nc = local.d\nd = local.c\ne = local.a"),
+            [
+                format!("{prefix}local.a -> local.b -> local.a"),
+                format!("{prefix}local.c -> local.d -> local.c"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_cycle_is_named_by_its_first_locals() {
+        let locals: String = (0..100)
+            .map(|i| format!("l{i} = local.l{}\n", (i + 1) % 100))
+            .collect();
+        let found = cycles(&locals);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].ends_with("local.l14 -> local.l15 -> ... 84 more -> local.l0"),
+            "{}",
+            found[0]
+        );
+    }
+
+    #[test]
+    fn a_deep_chain_of_locals_evaluates() {
+        let n = 20_000;
+        let mut locals: String = (0..n)
+            .map(|i| format!("l{i} = local.l{}\n", i + 1))
+            .collect();
+        locals.push_str(&format!("l{n} = \"end\"\n"));
+        let text =
+            format!("locals {{\n{locals}}}\njob \"x\" {{\n  meta {{\n    v = local.l0\n  }}\n}}\n");
+        let parsed = parse_recoverable(&SourceFile::new("t", text));
+        assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+        let meta = parsed.job.unwrap().meta.unwrap();
+        assert_eq!(meta.get("v").map(|v| v.inner.as_str()), Some("end"));
     }
 }

@@ -1,5 +1,6 @@
 //! Free-form values (`config`, `meta`, `env`, scaling `policy`) and Go durations.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::{MapAccess, SeqAccess, Visitor};
@@ -200,17 +201,39 @@ impl<'de> Deserialize<'de> for Value {
 
 /// An ordered map from string keys to values, keeping the span of every key and value.
 ///
-/// Go maps are unordered; this keeps source order so output is stable and readable.
-#[derive(Clone, Debug, PartialEq)]
+/// Go maps are unordered; this keeps source order so output is stable and readable. Lookups
+/// and inserts take constant time: past a few entries, a hash index finds a key's position.
+#[derive(Clone)]
 pub struct Map<V> {
     entries: Vec<(Spanned<String>, Spanned<V>)>,
+    /// The position of each key in `entries`; empty while the map is small enough for a
+    /// linear search to be the faster one.
+    index: HashMap<String, usize>,
 }
+
+/// The number of entries from which a map keeps a hash index.
+const INDEX_FROM: usize = 16;
 
 impl<V> Default for Map<V> {
     fn default() -> Self {
         Map {
             entries: Vec::new(),
+            index: HashMap::new(),
         }
+    }
+}
+
+impl<V: PartialEq> PartialEq for Map<V> {
+    fn eq(&self, other: &Map<V>) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for Map<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Map")
+            .field("entries", &self.entries)
+            .finish()
     }
 }
 
@@ -230,12 +253,21 @@ impl<V> Map<V> {
         self.entries.is_empty()
     }
 
+    /// The position of `key` in `entries`.
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.entries.len() < INDEX_FROM {
+            self.entries.iter().position(|(k, _)| k.inner == key)
+        } else {
+            self.index.get(key).copied()
+        }
+    }
+
     /// The entry for `key`.
     pub fn get_entry(&self, key: &str) -> Option<(&Spanned<String>, &Spanned<V>)> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.inner == key)
-            .map(|(k, v)| (k, v))
+        self.position(key).map(|i| {
+            let (k, v) = &self.entries[i];
+            (k, v)
+        })
     }
 
     /// The value for `key`.
@@ -245,21 +277,28 @@ impl<V> Map<V> {
 
     /// The value for `key`, mutable.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Spanned<V>> {
-        self.entries
-            .iter_mut()
-            .find(|(k, _)| k.inner == key)
-            .map(|(_, v)| v)
+        self.position(key).map(|i| &mut self.entries[i].1)
     }
 
     /// Sets `key` to `value`, replacing (in place) any earlier value, which is returned.
     pub fn insert(&mut self, key: Spanned<String>, value: Spanned<V>) -> Option<Spanned<V>> {
-        match self.entries.iter_mut().find(|(k, _)| k.inner == key.inner) {
-            Some((_, old)) => Some(std::mem::replace(old, value)),
-            None => {
-                self.entries.push((key, value));
-                None
-            }
+        if let Some(i) = self.position(&key.inner) {
+            return Some(std::mem::replace(&mut self.entries[i].1, value));
         }
+        let len = self.entries.len();
+        if len + 1 == INDEX_FROM {
+            self.index = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| (k.inner.clone(), i))
+                .chain([(key.inner.clone(), len)])
+                .collect();
+        } else if len + 1 > INDEX_FROM {
+            self.index.insert(key.inner.clone(), len);
+        }
+        self.entries.push((key, value));
+        None
     }
 
     /// The entries in order.
@@ -273,7 +312,7 @@ impl<V> Map<V> {
     }
 
     /// The keys in order.
-    pub fn keys(&self) -> impl Iterator<Item = &Spanned<String>> {
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &Spanned<String>> + Clone {
         self.entries.iter().map(|(k, _)| k)
     }
 
@@ -523,6 +562,43 @@ fn yaml_nested(value: &Value, indent: usize, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_maps_keep_order_and_find_keys() {
+        let mut map = Map::new();
+        for i in 0..100 {
+            assert!(
+                map.insert(Spanned::bare(format!("k{i}")), Spanned::bare(i))
+                    .is_none()
+            );
+        }
+        // Replacing keeps the position; the index finds keys before and after it was built.
+        assert_eq!(
+            map.insert(Spanned::bare("k3".into()), Spanned::bare(-3))
+                .map(|v| v.inner),
+            Some(3)
+        );
+        assert_eq!(
+            map.insert(Spanned::bare("k99".into()), Spanned::bare(-99))
+                .map(|v| v.inner),
+            Some(99)
+        );
+        assert_eq!(map.len(), 100);
+        assert_eq!(map.get("k3").map(|v| v.inner), Some(-3));
+        assert_eq!(map.get("k50").map(|v| v.inner), Some(50));
+        assert!(map.get("k100").is_none());
+        if let Some(v) = map.get_mut("k0") {
+            v.inner = 7;
+        }
+        let keys: Vec<&str> = map.keys().map(|k| k.inner.as_str()).collect();
+        assert_eq!(keys[..4], ["k0", "k1", "k2", "k3"]);
+        assert_eq!(map.values().next().map(|v| v.inner), Some(7));
+        let small: Map<i32> = [(Spanned::bare("a".into()), Spanned::bare(1))]
+            .into_iter()
+            .collect();
+        assert_eq!(small.get("a").map(|v| v.inner), Some(1));
+        assert_eq!(map.clone(), map);
+    }
 
     #[test]
     fn parses_go_durations() {

@@ -12,7 +12,7 @@ use crate::model::{
 use crate::span::{Span, Spanned};
 use serde::Serialize;
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A `PUT /v1/agent/service/register` body (Consul's `api.AgentServiceRegistration`), with
 /// the fields Nomad sets. Empty fields are left out, as Consul's Go client does.
@@ -278,12 +278,14 @@ pub(super) struct Site<'a> {
     pub(super) cx: &'a AllocContext,
     pub(super) alloc_id: &'a str,
     pub(super) ports: &'a [Assigned],
+    /// The first of `ports` with each label.
+    pub(super) by_label: HashMap<&'a str, usize>,
     pub(super) env: &'a BTreeMap<String, String>,
 }
 
 impl Site<'_> {
     fn port(&self, label: &str) -> Option<&Assigned> {
-        self.ports.iter().find(|p| p.label == label)
+        self.by_label.get(label).map(|&i| &self.ports[i])
     }
 
     fn i(&self, s: &str) -> String {

@@ -17,7 +17,7 @@ pub use proxy::{ExposeListener, Listener, ProxyConfig, UpstreamListener};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Job, Task, TaskGroup, text};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The allocation a group is rendered for: what a Nomad client knows and a jobspec does not.
 ///
@@ -225,6 +225,13 @@ fn render_group(
         cx,
         alloc_id: &alloc_id,
         ports: &ports,
+        by_label: ports
+            .iter()
+            .enumerate()
+            .fold(HashMap::new(), |mut m, (i, p)| {
+                m.entry(p.label.as_str()).or_insert(i);
+                m
+            }),
         env: &alloc_env,
     };
     let (registrations, effective_services) = site.registrations(warnings);
@@ -259,7 +266,7 @@ fn assign_ports(group: &TaskGroup, cx: &AllocContext) -> Vec<Assigned> {
     let Some(network) = group.networks.first() else {
         return Vec::new();
     };
-    let used: Vec<u16> = network
+    let used: HashSet<u16> = network
         .reserved_ports
         .iter()
         .filter_map(|p| p.value.and_then(|v| u16::try_from(v.inner).ok()))

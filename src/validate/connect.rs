@@ -2,7 +2,9 @@
 //! gateways, transparent proxy, upstream listeners, expose checks, proxy tasks), and the
 //! upstream checks Nomad never makes (destinations, bind settings, port clashes, env names).
 
-use super::{Checker, Group, head, suggest};
+use std::collections::HashMap;
+
+use super::{Checker, Group, Names, head, seen_before, suggest};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::{ConsulUpstream, Service, service_name, span_or};
 use crate::model::{clean_env_var, text};
@@ -14,7 +16,7 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
     let mut connect_blocks = 0;
     let mut expose_check: Option<Span> = None;
     let group_reported = &mut false;
-    let mut sidecar_names: Vec<(String, Span)> = Vec::new();
+    let mut sidecar_names: HashMap<String, Span> = HashMap::new();
     for service in &group.services {
         for check in &service.checks {
             if check.expose.as_deref() == Some(&true) && expose_check.is_none() {
@@ -43,18 +45,17 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
         if let Some(sidecar) = &connect.sidecar_service {
             network_rule(cx, g, at, "connect sidecar", false);
             let here = span_or(&service.name, head(service.span, "service"));
-            match sidecar_names.iter().find(|(n, _)| *n == name) {
-                Some((_, first)) => cx.push(
+            if let Some(first) = seen_before(&mut sidecar_names, name.clone(), here) {
+                cx.push(
                     Diagnostic::new(
                         Code::SidecarShared,
                         here,
                         format!("a second Connect sidecar service named {name:?} in group {:?}", g.name),
                         )
                     .with_label("same name as an earlier sidecar service")
-                    .with_related(*first, "first named here")
+                    .with_related(first, "first named here")
                     .with_help("Nomad finds a sidecar task and port by service name, so both services would share one Envoy listening for only one of them; give each service its own name"),
-                ),
-                None => sidecar_names.push((name.clone(), here)),
+                );
             }
             let label = text(&sidecar.port);
             if let Some(p) = label.and_then(|l| g.port(l)).filter(|p| p.value.is_some()) {
@@ -97,14 +98,13 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
                     for path in &expose.paths {
                         if let Some(listener) = &path.listener_port {
                             if g.port(listener).is_none() && !listener.contains("${") {
-                                let known: Vec<&str> =
-                                    g.ports.iter().map(|p| p.label.as_str()).collect();
+                                let help = cx.suggest(listener, &g.labels, || "add `port \"<label>\" {}` to the group network: Nomad resolves it only when the allocation registers, and fails there".to_owned());
                                 cx.report(
                                     Code::UnknownPortLabel,
                                     listener.span,
                                     format!("port label {:?} referenced by an expose path of service {name:?} does not exist", listener.inner),
                                     "no port block has this label",
-                                    suggest(listener, &known, || "add `port \"<label>\" {}` to the group network: Nomad resolves it only when the allocation registers, and fails there".to_owned()),
+                                    help,
                                 );
                             }
                         }
@@ -272,20 +272,23 @@ fn transparent_proxy(
             );
         }
     }
-    let statics: Vec<&str> = g
+    let statics: Names<'_> = g
         .ports
         .iter()
         .filter(|p| p.value.is_some())
         .map(|p| p.label.as_str())
         .collect();
     for port in tp.exclude_inbound_ports.iter().flat_map(|v| v.iter()) {
-        if port.parse::<u16>().is_err() && !statics.contains(&port.as_str()) {
+        if port.parse::<u16>().is_err() && !statics.contains(port) {
+            let help = cx.suggest(port, &statics, || {
+                "use a port number, or the label of a port with `static`".to_owned()
+            });
             cx.report(
                 Code::TransparentProxy,
                 port.span,
                 format!("Consul Connect transparent proxy port {:?} must be numeric or one of network.port labels", port.inner),
                 if g.port(port).is_some() { "a dynamic port: its number is unknown until placement" } else { "not a static port label" },
-                suggest(port, &statics, || "use a port number, or the label of a port with `static`".to_owned()),
+                help,
             );
         }
     }
@@ -336,10 +339,38 @@ fn upstreams(cx: &mut Checker, g: &Group<'_>) {
             }
         }
     };
-    for (i, up) in ups.iter().enumerate() {
-        let k = key(up.upstream);
+    // The effective address: Consul binds an empty address to 127.0.0.1.
+    let addr = |u: &ConsulUpstream| match text(&u.local_bind_address) {
+        None | Some("") | Some("localhost") => "127.0.0.1".to_owned(),
+        Some(a) => a.to_owned(),
+    };
+    // The first upstream of each address key, and of each effective address and port.
+    let keys: Vec<String> = ups.iter().map(|u| key(u.upstream)).collect();
+    let mut first_key: HashMap<&str, usize> = HashMap::with_capacity(ups.len());
+    let mut first_listener: HashMap<(String, i64), usize> = HashMap::with_capacity(ups.len());
+    for (i, (up, k)) in ups.iter().zip(&keys).enumerate() {
+        first_key.entry(k).or_insert(i);
+        if let (None, Some(port)) = (
+            &up.upstream.local_bind_socket_path,
+            up.upstream.local_bind_port.as_deref(),
+        ) {
+            first_listener
+                .entry((addr(up.upstream), *port))
+                .or_insert(i);
+        }
+    }
+    let used = if ups.is_empty() {
+        HashMap::new()
+    } else {
+        used_ports(g)
+    };
+    for (i, (up, k)) in ups.iter().zip(&keys).enumerate() {
         let at = listener_span(up.upstream);
-        if let Some(first) = ups[..i].iter().find(|o| key(o.upstream) == k) {
+        if let Some(first) = first_key
+            .get(k.as_str())
+            .filter(|&&j| j < i)
+            .map(|&j| &ups[j])
+        {
             cx.push(
                 Diagnostic::new(
                     Code::UpstreamListener,
@@ -352,20 +383,15 @@ fn upstreams(cx: &mut Checker, g: &Group<'_>) {
             );
             continue;
         }
-        // The effective address: Consul binds an empty address to 127.0.0.1.
         let Some(port) = up.upstream.local_bind_port.as_deref().copied() else {
             continue;
         };
-        let addr = |u: &ConsulUpstream| match text(&u.local_bind_address) {
-            None | Some("") | Some("localhost") => "127.0.0.1".to_owned(),
-            Some(a) => a.to_owned(),
-        };
         let this = addr(up.upstream);
-        if let Some(first) = ups[..i].iter().find(|o| {
-            o.upstream.local_bind_socket_path.is_none()
-                && o.upstream.local_bind_port.as_deref() == Some(&port)
-                && addr(o.upstream) == this
-        }) {
+        if let Some(first) = first_listener
+            .get(&(this.clone(), port))
+            .filter(|&&j| j < i)
+            .map(|&j| &ups[j])
+        {
             cx.push(
                 Diagnostic::new(
                     Code::UpstreamPortClash,
@@ -378,17 +404,19 @@ fn upstreams(cx: &mut Checker, g: &Group<'_>) {
             );
             continue;
         }
-        port_clash(cx, g, up, port);
+        if let Some((what, other)) = used.get(&port) {
+            port_clash(cx, up, port, what, *other);
+        }
     }
     // Environment variable names: `a-b` and `a_b` both become NOMAD_UPSTREAM_ADDR_a_b.
-    let mut seen: Vec<(String, &Spanned<String>)> = Vec::new();
+    let mut seen: HashMap<String, &Spanned<String>> = HashMap::new();
     for up in &ups {
         let Some(dest) = &up.upstream.destination_name else {
             continue;
         };
         let clean = clean_env_var(dest);
-        match seen.iter().find(|(c, _)| *c == clean) {
-            Some((_, first)) if first.inner != dest.inner => {
+        match seen_before(&mut seen, clean.clone(), dest) {
+            Some(first) if first.inner != dest.inner => {
                 cx.push(
                     Diagnostic::new(
                         Code::UpstreamEnvCollision,
@@ -400,8 +428,7 @@ fn upstreams(cx: &mut Checker, g: &Group<'_>) {
                     .with_help("the later upstream's NOMAD_UPSTREAM_* values overwrite the earlier's: rename one service"),
                 );
             }
-            Some(_) => {}
-            None => seen.push((clean, dest)),
+            Some(_) | None => {}
         }
     }
 }
@@ -417,36 +444,44 @@ fn listener_span(u: &Spanned<ConsulUpstream>) -> Span {
 
 /// An upstream listener on a port the group already uses inside its network namespace: a
 /// static port, the service's own port, an expose listener, or the sidecar's port.
-fn port_clash(cx: &mut Checker, g: &Group<'_>, up: &Up<'_>, port: i64) {
-    let at = listener_span(up.upstream);
-    let clash = |cx: &mut Checker, what: String, other: Span| {
-        cx.push(
-            Diagnostic::new(
-                Code::UpstreamPortClash,
-                at,
-                format!("the upstream listens on port {port}, which {what}"),
-            )
-            .with_label("port already in use")
-            .with_related(other, "uses the same port")
-            .with_help("move the upstream's `local_bind_port` to a free port"),
-        );
-    };
+/// Reports an upstream listening on `port`, which something else of the group uses.
+fn port_clash(cx: &mut Checker, up: &Up<'_>, port: i64, what: &str, other: Span) {
+    cx.push(
+        Diagnostic::new(
+            Code::UpstreamPortClash,
+            listener_span(up.upstream),
+            format!("the upstream listens on port {port}, which {what}"),
+        )
+        .with_label("port already in use")
+        .with_related(other, "uses the same port")
+        .with_help("move the upstream's `local_bind_port` to a free port"),
+    );
+}
+
+/// The ports a group uses, by number: what uses each first, and where. Group ports (inside
+/// the network namespace) come first, then services' ports, Connect sidecars and expose paths.
+fn used_ports(g: &Group<'_>) -> HashMap<i64, (String, Span)> {
+    let mut used = HashMap::new();
     for p in &g.ports {
-        if p.to.or(p.value) == Some(port) {
-            let what = format!(
-                "the group's port {:?} uses inside the network namespace",
-                p.label.inner
-            );
-            return clash(cx, what, p.span);
+        if let Some(n) = p.to.or(p.value) {
+            used.entry(n).or_insert_with(|| {
+                let what = format!(
+                    "the group's port {:?} uses inside the network namespace",
+                    p.label.inner
+                );
+                (what, p.span)
+            });
         }
     }
     for service in &g.group.services {
         let Some(label) = &service.port_label else {
             continue;
         };
-        if label.parse::<i64>().ok() == Some(port) {
-            let name = service_name(g.job_name, g.name, None, service);
-            return clash(cx, format!("the service {name:?} listens on"), label.span);
+        if let Ok(n) = label.parse::<i64>() {
+            used.entry(n).or_insert_with(|| {
+                let name = service_name(g.job_name, g.name, None, service);
+                (format!("the service {name:?} listens on"), label.span)
+            });
         }
         if let Some(sidecar) = service
             .connect
@@ -454,8 +489,9 @@ fn port_clash(cx: &mut Checker, g: &Group<'_>, up: &Up<'_>, port: i64) {
             .and_then(|c| c.sidecar_service.as_ref())
         {
             if let Some(p) = text(&sidecar.port).and_then(|l| g.port(l)) {
-                if p.value == Some(port) {
-                    return clash(cx, "the Connect sidecar listens on".into(), p.span);
+                if let Some(n) = p.value {
+                    used.entry(n)
+                        .or_insert_with(|| ("the Connect sidecar listens on".into(), p.span));
                 }
             }
             for path in sidecar
@@ -465,13 +501,15 @@ fn port_clash(cx: &mut Checker, g: &Group<'_>, up: &Up<'_>, port: i64) {
                 .flat_map(|e| e.paths.iter())
             {
                 if let Some(p) = text(&path.listener_port).and_then(|l| g.port(l)) {
-                    if p.value == Some(port) {
-                        return clash(cx, "an expose path listens on".into(), p.span);
+                    if let Some(n) = p.value {
+                        used.entry(n)
+                            .or_insert_with(|| ("an expose path listens on".into(), p.span));
                     }
                 }
             }
         }
     }
+    used
 }
 
 fn check_upstream(cx: &mut Checker, u: &Spanned<ConsulUpstream>) {
@@ -607,6 +645,7 @@ fn proxy_tasks(cx: &mut Checker, g: &Group<'_>) {
         })
         .map(|s: &Spanned<Service>| service_name(g.job_name, g.name, None, s))
         .collect();
+    let known: Names<'_> = connect_services.iter().map(String::as_str).collect();
     for task in &g.group.tasks {
         let Some(kind) = &task.kind else { continue };
         let Some(svc) = kind.strip_prefix("connect-proxy:") else {
@@ -638,14 +677,16 @@ fn proxy_tasks(cx: &mut Checker, g: &Group<'_>) {
                 "no Connect service to proxy",
                 "add a group service with `connect { sidecar_service {} }`",
             );
-        } else if !connect_services.iter().any(|s| s == svc) {
-            let known: Vec<&str> = connect_services.iter().map(String::as_str).collect();
+        } else if !known.contains(svc) {
+            let help = cx.suggest(svc, &known, || {
+                format!("use `connect-proxy:{}`", known.list[0])
+            });
             cx.report(
                 Code::ProxyTask,
                 kind.span,
-                format!("Connect proxy service name ({svc:?}) not found in Connect services from task group: [{}]", known.join(" ")),
+                format!("Connect proxy service name ({svc:?}) not found in Connect services from task group: [{}]", known.listed(" ")),
                 "no such Connect service",
-                suggest(svc, &known, || format!("use `connect-proxy:{}`", known[0])),
+                help,
             );
         }
     }

@@ -1,6 +1,8 @@
 //! Job, group and task rules (`Job.Validate`, `TaskGroup.Validate`, `Task.Validate`).
 
-use super::{Checker, head, suggest};
+use std::collections::{HashMap, HashSet};
+
+use super::{Checker, Names, head, seen_before, suggest};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::text;
 use crate::model::{Job, Task, TaskGroup, span_or};
@@ -69,10 +71,13 @@ pub(super) fn check(cx: &mut Checker, job: &Job) {
             "add a `group \"<name>\" { ... }` block with a task",
         );
     }
-    let mut seen: Vec<&Spanned<String>> = Vec::new();
+    // By name: the first group's position among the named ones, and its span.
+    let mut seen: HashMap<&str, (usize, Span)> = HashMap::new();
+    let mut named = 0;
     for (i, group) in job.task_groups.iter().enumerate() {
         let Some(name) = &group.name else { continue };
-        if let Some(j) = seen.iter().position(|n| n.inner == name.inner) {
+        named += 1;
+        if let Some((j, first)) = seen_before(&mut seen, name.as_str(), (named - 1, name.span)) {
             cx.push(
                 Diagnostic::new(
                     Code::DuplicateGroup,
@@ -85,11 +90,10 @@ pub(super) fn check(cx: &mut Checker, job: &Job) {
                     ),
                 )
                 .with_label("second group of this name")
-                .with_related(seen[j].span, "first defined here")
+                .with_related(first, "first defined here")
                 .with_help("give each group a different name"),
             );
         }
-        seen.push(name);
         check_group(cx, group);
     }
 }
@@ -130,10 +134,13 @@ fn check_group(cx: &mut Checker, group: &Spanned<TaskGroup>) {
             "add a task without a `lifecycle` block; the injected Connect sidecar is not a main task",
         );
     }
-    let mut seen: Vec<&Spanned<String>> = Vec::new();
+    let mut seen: HashMap<&str, (usize, Span)> = HashMap::new();
+    let mut named = 0;
     for (i, task) in group.tasks.iter().enumerate() {
         if let Some(name) = &task.name {
-            if let Some(j) = seen.iter().position(|n| n.inner == name.inner) {
+            named += 1;
+            if let Some((j, first)) = seen_before(&mut seen, name.as_str(), (named - 1, name.span))
+            {
                 cx.push(
                     Diagnostic::new(
                         Code::DuplicateTask,
@@ -146,11 +153,10 @@ fn check_group(cx: &mut Checker, group: &Spanned<TaskGroup>) {
                         ),
                     )
                     .with_label("second task of this name")
-                    .with_related(seen[j].span, "first defined here")
+                    .with_related(first, "first defined here")
                     .with_help("give each task of the group a different name"),
                 );
             }
-            seen.push(name);
         }
         check_task(cx, task);
     }
@@ -410,6 +416,7 @@ pub(super) fn check_more(cx: &mut Checker, job: &Job) {
         }
         let disk_mb = disk.map_or(300, |d| d.inner);
         restart_policy(cx, kind, group.restart_policy.as_ref(), None);
+        let volumes: Names<'_> = group.volumes.keys().map(|k| k.as_str()).collect();
         for task in &group.tasks {
             placement(cx, &task.constraints, &task.affinities, &[], system, true);
             if task.restart_policy.is_some() {
@@ -420,7 +427,7 @@ pub(super) fn check_more(cx: &mut Checker, job: &Job) {
                     task.restart_policy.as_ref(),
                 );
             }
-            task_rules(cx, job, group, task, disk_mb);
+            task_rules(cx, job, group, &volumes, task, disk_mb);
         }
     }
 }
@@ -658,11 +665,11 @@ fn placement(
                 );
             }
         }
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         let mut sum: u32 = 0;
         for t in &s.spread_target {
             let value = text(&t.value).unwrap_or("");
-            if seen.contains(&value) {
+            if !seen.insert(value) {
                 bad(
                     cx,
                     span_or(&t.value, t.span),
@@ -670,7 +677,6 @@ fn placement(
                     "give each target a different value",
                 );
             }
-            seen.push(value);
             let percent = t.percent.as_deref().copied().unwrap_or(0);
             if percent > 100 {
                 bad(
@@ -901,6 +907,7 @@ fn task_rules(
     cx: &mut Checker,
     job: &Job,
     group: &Spanned<TaskGroup>,
+    volumes: &Names<'_>,
     task: &Spanned<Task>,
     disk_mb: i64,
 ) {
@@ -974,11 +981,11 @@ fn task_rules(
             cx.report(Code::Logs, lat, format!("log storage ({} MB) must be less than requested disk capacity ({disk_mb} MB)", files * size), "logs do not fit the group's disk", "lower `max_files` or `max_file_size`, or raise the group's `ephemeral_disk { size }`");
         }
     }
-    let mut destinations: Vec<(&str, usize)> = Vec::new();
+    let mut destinations: HashMap<&str, usize> = HashMap::new();
     for (i, t) in task.templates.iter().enumerate() {
         template(cx, t, i + 1);
         let dest = text(&t.dest_path).unwrap_or("");
-        if let Some((_, first)) = destinations.iter().find(|(d, _)| *d == dest) {
+        if let Some(first) = seen_before(&mut destinations, dest, i + 1) {
             cx.report(
                 Code::Template,
                 span_or(&t.dest_path, head(t.span, "template")),
@@ -986,30 +993,28 @@ fn task_rules(
                 "same destination",
                 "render each template to its own file",
             );
-        } else {
-            destinations.push((dest, i + 1));
         }
     }
     for (i, vm) in task.volume_mounts.iter().enumerate() {
         if let Some(v) = &vm.volume {
             if group.volumes.get(v).is_none() {
-                let known: Vec<&str> = group.volumes.keys().map(|k| k.as_str()).collect();
+                let help = cx.suggest(v, volumes, || {
+                    "declare it in the group: `volume \"<name>\" { ... }`".to_owned()
+                });
                 cx.report(
                     Code::VolumeMount,
                     v.span,
                     format!("Volume Mount ({i}) references undefined volume {}", v.inner),
                     "no such volume in the group",
-                    super::suggest(v, &known, || {
-                        "declare it in the group: `volume \"<name>\" { ... }`".to_owned()
-                    }),
+                    help,
                 );
             }
         }
     }
-    let mut secrets: Vec<&str> = Vec::new();
+    let mut secrets: HashSet<&str> = HashSet::new();
     for s in &task.secrets {
         let name = text(&s.name).unwrap_or("");
-        if secrets.contains(&name) {
+        if !secrets.insert(name) {
             cx.report(
                 Code::Secret,
                 span_or(&s.name, head(s.span, "secret")),
@@ -1018,7 +1023,6 @@ fn task_rules(
                 "give each secret a different name",
             );
         }
-        secrets.push(name);
         if text(&s.provider) == Some("vault") && task.vault.is_none() {
             cx.report(
                 Code::Secret,
@@ -1029,10 +1033,10 @@ fn task_rules(
             );
         }
     }
-    let mut actions: Vec<&str> = Vec::new();
+    let mut actions: HashSet<&str> = HashSet::new();
     for a in &task.actions {
         let name = text(&a.name).unwrap_or("");
-        if actions.contains(&name) {
+        if !actions.insert(name) {
             cx.report(
                 Code::Action,
                 span_or(&a.name, head(a.span, "action")),
@@ -1041,7 +1045,6 @@ fn task_rules(
                 "give each action a different name",
             );
         }
-        actions.push(name);
     }
     for (i, a) in task.artifacts.iter().enumerate() {
         let aat = head(a.span, "artifact");

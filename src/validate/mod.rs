@@ -11,7 +11,11 @@ mod set;
 
 pub use set::{SetOptions, validate_set};
 
-use crate::diagnostic::{Code, Diagnostic};
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+
+use crate::diagnostic::{Code, Diagnostic, list_names};
+use crate::lower::Suggester;
 use crate::model::{Job, NetworkResource, TaskGroup, text};
 use crate::span::{Span, Spanned};
 
@@ -60,9 +64,24 @@ pub fn validate(job: &Job) -> Vec<Diagnostic> {
 #[derive(Default)]
 pub(crate) struct Checker {
     out: Vec<Diagnostic>,
+    /// "Did you mean" suggestions, within their budget.
+    suggester: Suggester,
 }
 
 impl Checker {
+    /// The closest of `known` to `name`, as "did you mean" help, or `fallback`.
+    pub(crate) fn suggest(
+        &mut self,
+        name: &str,
+        known: &Names<'_>,
+        fallback: impl FnOnce() -> String,
+    ) -> String {
+        match self.suggester.closest(name, known.list.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => fallback(),
+        }
+    }
+
     pub(crate) fn push(&mut self, diagnostic: Diagnostic) {
         self.out.push(diagnostic);
     }
@@ -111,22 +130,32 @@ pub(crate) struct Group<'j> {
     pub(crate) name: &'j str,
     /// The ports of the group's networks.
     pub(crate) ports: Vec<PortDef<'j>>,
+    /// The first port of each label, by label.
+    by_label: HashMap<&'j str, usize>,
+    /// The ports' labels, in order.
+    pub(crate) labels: Names<'j>,
 }
 
 impl<'j> Group<'j> {
     fn new(job: &'j Job, group: &'j Spanned<TaskGroup>) -> Group<'j> {
-        let ports = group.networks.iter().flat_map(ports).collect();
+        let ports: Vec<PortDef<'j>> = group.networks.iter().flat_map(ports).collect();
+        let mut by_label = HashMap::with_capacity(ports.len());
+        for (i, p) in ports.iter().enumerate() {
+            by_label.entry(p.label.inner.as_str()).or_insert(i);
+        }
         Group {
             job_name: text(&job.name).or(text(&job.id)).unwrap_or(""),
             group,
             name: text(&group.name).unwrap_or(""),
+            labels: ports.iter().map(|p| p.label.inner.as_str()).collect(),
             ports,
+            by_label,
         }
     }
 
-    /// The port with `label`, if a group network defines it.
+    /// The (first) port with `label`, if a group network defines it.
     pub(crate) fn port(&self, label: &str) -> Option<&PortDef<'j>> {
-        self.ports.iter().find(|p| p.label.as_str() == label)
+        self.by_label.get(label).map(|&i| &self.ports[i])
     }
 
     /// The span of the `group` keyword.
@@ -151,7 +180,59 @@ pub(crate) fn ports(network: &Spanned<NetworkResource>) -> impl Iterator<Item = 
         })
 }
 
-/// The closest of `known` to `name`, as "did you mean" help, or `fallback`.
+/// Names in their order, with a set for lookups in constant time.
+#[derive(Clone, Default)]
+pub(crate) struct Names<'a> {
+    /// The names in order, repeats included.
+    pub(crate) list: Vec<&'a str>,
+    set: HashSet<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    /// Whether `name` is one of the names.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.set.contains(name)
+    }
+
+    /// Whether there are no names.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The names for help text, joined with `sep`: the first few, then how many more.
+    pub(crate) fn listed(&self, sep: &str) -> String {
+        list_names(self.list.iter().copied(), sep)
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Names<'a> {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> Names<'a> {
+        let list: Vec<&'a str> = iter.into_iter().collect();
+        let set = list.iter().copied().collect();
+        Names { list, set }
+    }
+}
+
+/// What was recorded for `key` when it was first seen, if it was; else records `data` for it.
+///
+/// "Defined twice" checks use this to stay linear in the number of items.
+pub(crate) fn seen_before<K: Eq + Hash, T: Copy>(
+    first: &mut HashMap<K, T>,
+    key: K,
+    data: T,
+) -> Option<T> {
+    match first.entry(key) {
+        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(data);
+            None
+        }
+    }
+}
+
+/// The closest of a fixed vocabulary `known` (job types, hooks, modes) to `name`, as "did you
+/// mean" help, or `fallback`. Names the job defines go through [`Checker::suggest`], whose
+/// budget bounds the work however many there are.
 pub(crate) fn suggest(name: &str, known: &[&str], fallback: impl FnOnce() -> String) -> String {
     match crate::lower::did_you_mean(name, known) {
         Some(close) => format!("did you mean `{close}`?"),

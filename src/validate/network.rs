@@ -1,7 +1,9 @@
 //! Network and port rules (`TaskGroup.validateNetworks`), and the port-label rules Nomad's
 //! HCL1 parser had: a label must name an environment variable (`NOMAD_PORT_<label>`).
 
-use super::{Checker, Group, PortDef, ports};
+use std::collections::HashMap;
+
+use super::{Checker, Group, PortDef, ports, seen_before};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::NetworkResource;
 use crate::model::text;
@@ -33,10 +35,12 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
 
 /// Port labels are unique, and do not differ only in case.
 fn check_labels(cx: &mut Checker, ports: &[PortDef<'_>]) {
-    let mut seen: Vec<&PortDef<'_>> = Vec::new();
+    let mut seen: HashMap<&str, &PortDef<'_>> = HashMap::new();
+    let mut folded: HashMap<String, &PortDef<'_>> = HashMap::new();
     for port in ports {
         let label = port.label.as_str();
-        if let Some(first) = seen.iter().find(|p| p.label.as_str() == label) {
+        let first_folded = seen_before(&mut folded, label.to_ascii_lowercase(), port);
+        if let Some(first) = seen_before(&mut seen, label, port) {
             cx.push(
                 Diagnostic::new(
                     Code::DuplicatePortLabel,
@@ -47,7 +51,7 @@ fn check_labels(cx: &mut Checker, ports: &[PortDef<'_>]) {
                 .with_related(first.label.span, "first defined here")
                 .with_help("give each port a different label"),
             );
-        } else if let Some(first) = seen.iter().find(|p| p.label.eq_ignore_ascii_case(label)) {
+        } else if let Some(first) = first_folded {
             cx.push(
                 Diagnostic::new(
                     Code::PortLabelCollision,
@@ -62,7 +66,6 @@ fn check_labels(cx: &mut Checker, ports: &[PortDef<'_>]) {
                 .with_help("NOMAD_PORT_<label> variables collide where names are case-insensitive; rename one"),
             );
         }
-        seen.push(port);
     }
 }
 
@@ -71,7 +74,7 @@ fn check_statics<'j>(
     cx: &mut Checker,
     networks: impl Iterator<Item = &'j Spanned<NetworkResource>>,
 ) {
-    let mut statics: Vec<(&str, i64, &Spanned<String>)> = Vec::new();
+    let mut statics: HashMap<(&str, i64), &Spanned<String>> = HashMap::new();
     for network in networks {
         for port in &network.reserved_ports {
             let (Some(label), Some(value)) = (&port.label, port.value.as_deref().copied()) else {
@@ -81,8 +84,7 @@ fn check_statics<'j>(
                 continue;
             }
             let host = text(&port.host_network).unwrap_or("default");
-            if let Some((_, _, first)) = statics.iter().find(|(h, v, _)| *h == host && *v == value)
-            {
+            if let Some(first) = seen_before(&mut statics, (host, value), label) {
                 cx.push(
                     Diagnostic::new(
                         Code::DuplicateStaticPort,
@@ -96,8 +98,6 @@ fn check_statics<'j>(
                     .with_related(first.span, "first reserved here")
                     .with_help("use another static port, or a dynamic one"),
                 );
-            } else {
-                statics.push((host, value, label));
             }
         }
     }

@@ -2,7 +2,7 @@
 //! `NOMAD_UPSTREAM_{ADDR,IP,PORT}_<name>` must name an upstream of the group, and
 //! `NOMAD_{PORT,ADDR,IP,...}_<label>` a port the allocation will have.
 
-use super::{Checker, Group, ports, suggest};
+use super::{Checker, Group, Names, ports};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Task, Value, service_name};
 use crate::model::{clean_env_var, text};
@@ -95,8 +95,8 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
         .flat_map(|l| [l.clone(), clean_env_var(l)])
         .collect();
     let known = Known {
-        upstreams: upstream_names,
-        ports: port_names,
+        upstreams: upstream_names.iter().map(String::as_str).collect(),
+        ports: port_names.iter().map(String::as_str).collect(),
     };
     for task in &g.group.tasks {
         for text in texts(task) {
@@ -105,12 +105,13 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
     }
 }
 
-struct Known {
-    upstreams: Vec<String>,
-    ports: Vec<String>,
+/// The names references may use: upstreams and port labels, each as written and cleaned.
+struct Known<'a> {
+    upstreams: Names<'a>,
+    ports: Names<'a>,
 }
 
-impl Known {
+impl Known<'_> {
     fn check(&self, cx: &mut Checker, t: &Text<'_>) {
         let s = t.value;
         let mut from = 0;
@@ -120,12 +121,18 @@ impl Known {
             let rest = &s[at..];
             if let Some(prefix) = UPSTREAM_PREFIXES.iter().find(|p| rest.starts_with(**p)) {
                 let name = name_at(&rest[prefix.len()..]);
-                if name.is_empty() || self.upstreams.iter().any(|u| u == name) || name.contains('$')
-                {
+                if name.is_empty() || self.upstreams.contains(name) || name.contains('$') {
                     continue;
                 }
-                let known: Vec<&str> = self.upstreams.iter().map(String::as_str).collect();
+                let known = &self.upstreams;
                 let span = t.sub(at, at + prefix.len() + name.len());
+                let help = cx.suggest(name, known, || {
+                    if known.is_empty() {
+                        "the group's services declare no upstreams: add one to `connect { sidecar_service { proxy { upstreams { ... } } } }`".to_owned()
+                    } else {
+                        format!("the group's upstreams: {}", known.listed(", "))
+                    }
+                });
                 cx.push(
                     Diagnostic::new(
                         Code::UnknownUpstreamReference,
@@ -133,21 +140,23 @@ impl Known {
                         format!("{prefix}{name} refers to no upstream of this group"),
                     )
                     .with_label("no such upstream")
-                    .with_help(suggest(name, &known, || {
-                        if known.is_empty() {
-                            "the group's services declare no upstreams: add one to `connect { sidecar_service { proxy { upstreams { ... } } } }`".to_owned()
-                        } else {
-                            format!("the group's upstreams: {}", known.join(", "))
-                        }
-                    })),
+                    .with_help(help),
                 );
             } else if let Some(prefix) = PORT_PREFIXES.iter().find(|p| rest.starts_with(**p)) {
                 let name = name_at(&rest[prefix.len()..]);
-                if name.is_empty() || self.ports.iter().any(|p| p == name) {
+                if name.is_empty() || self.ports.contains(name) {
                     continue;
                 }
-                let known: Vec<&str> = self.ports.iter().map(String::as_str).collect();
+                let known = &self.ports;
                 let span = t.sub(at, at + prefix.len() + name.len());
+                let help = cx.suggest(name, known, || {
+                    if known.is_empty() {
+                        "the group defines no port: add `port \"<label>\" {}` to its network"
+                            .to_owned()
+                    } else {
+                        format!("the group's ports: {}", known.listed(", "))
+                    }
+                });
                 cx.push(
                     Diagnostic::new(
                         Code::UnknownPortReference,
@@ -155,14 +164,7 @@ impl Known {
                         format!("{prefix}{name} refers to no port of this group"),
                     )
                     .with_label("no such port label")
-                    .with_help(suggest(name, &known, || {
-                        if known.is_empty() {
-                            "the group defines no port: add `port \"<label>\" {}` to its network"
-                                .to_owned()
-                        } else {
-                            format!("the group's ports: {}", known.join(", "))
-                        }
-                    })),
+                    .with_help(help),
                 );
             }
         }

@@ -1,7 +1,9 @@
 //! Service and check rules (`Service.Validate`, `ServiceCheck.validate*`,
 //! `TaskGroup.validateServices`, `validateServices(task)`), port labels included.
 
-use super::{Checker, Group, head, suggest};
+use std::collections::HashMap;
+
+use super::{Checker, Group, Names, head, seen_before, suggest};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::model::text;
 use crate::model::{Duration, Service, ServiceCheck, Task, service_name, span_or};
@@ -44,21 +46,44 @@ pub(super) fn valid_service_name(name: &str) -> bool {
 
 pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
     let group = &g.group.inner;
-    let task_names: Vec<&str> = group.tasks.iter().filter_map(|t| text(&t.name)).collect();
+    let task_names: Names<'_> = group.tasks.iter().filter_map(|t| text(&t.name)).collect();
     let job = g.job_name;
+    let group_ports = Ports {
+        task: Names::default(),
+        known: g.labels.clone(),
+    };
     for service in &group.services {
-        check_service(cx, g, service, Owner::Group, &task_names);
+        check_service(cx, g, service, Owner::Group, &task_names, &group_ports);
     }
     for task in &group.tasks {
-        for service in &task.services {
-            check_service(cx, g, service, Owner::Task(task), &task_names);
+        if !task.services.is_empty() {
+            let task_ports: Names<'_> = task
+                .resources
+                .iter()
+                .flat_map(|r| r.networks.iter().flat_map(super::ports))
+                .map(|p| p.label.inner.as_str())
+                .collect();
+            let ports = Ports {
+                known: g
+                    .labels
+                    .list
+                    .iter()
+                    .chain(&task_ports.list)
+                    .copied()
+                    .collect(),
+                task: task_ports,
+            };
+            for service in &task.services {
+                check_service(cx, g, service, Owner::Task(task), &task_names, &ports);
+            }
         }
         // Two services of one task with the same name and port.
-        let mut seen: Vec<(String, Option<&str>, Span)> = Vec::new();
+        let mut seen: HashMap<(String, Option<&str>), Span> = HashMap::new();
         for service in &task.services {
             let name = service_name(job, g.name, text(&task.name), service);
             let port = text(&service.port_label);
-            if let Some((_, _, first)) = seen.iter().find(|(n, p, _)| *n == name && *p == port) {
+            let at = head(service.span, "service");
+            if let Some(first) = seen_before(&mut seen, (name.clone(), port), at) {
                 cx.push(
                     Diagnostic::new(
                         Code::DuplicateService,
@@ -66,25 +91,22 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
                         format!("service {name:?} is duplicate"),
                     )
                     .with_label("second definition")
-                    .with_related(*first, "first defined here")
+                    .with_related(first, "first defined here")
                     .with_help("give the services different names or ports"),
                 );
-            } else {
-                seen.push((name, port, head(service.span, "service")));
             }
         }
     }
     // Group services: unique by (name, task, port); the same name twice is suspicious too.
-    let mut seen: Vec<(String, Option<&str>, Option<&str>, Span)> = Vec::new();
+    let mut seen: HashMap<(String, Option<&str>, Option<&str>), Span> = HashMap::new();
+    let mut seen_name: HashMap<String, Span> = HashMap::new();
     for service in &group.services {
         let name = service_name(job, g.name, None, service);
         let task = text(&service.task_name);
         let port = text(&service.port_label);
         let at = head(service.span, "service");
-        if let Some((_, _, _, first)) = seen
-            .iter()
-            .find(|(n, t, p, _)| *n == name && *t == task && *p == port)
-        {
+        let first_name = seen_before(&mut seen_name, name.clone(), at);
+        if let Some(first) = seen_before(&mut seen, (name.clone(), task, port), at) {
             cx.push(
                 Diagnostic::new(
                     Code::DuplicateService,
@@ -96,22 +118,21 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
                     ),
                 )
                 .with_label("second definition")
-                .with_related(*first, "first defined here")
+                .with_related(first, "first defined here")
                 .with_help("give the services different names or ports"),
             );
-        } else if let Some((_, _, _, first)) = seen.iter().find(|(n, _, _, _)| *n == name) {
+        } else if let Some(first) = first_name {
             let mut d = Diagnostic::new(
                 Code::DuplicateService,
                 at,
                 format!("the group registers the service {name:?} twice, on different ports"),
             )
             .with_label("same name again")
-            .with_related(*first, "first registered here")
+            .with_related(first, "first registered here")
             .with_help("Consul sees one service with two instances per allocation; give them different names unless that is intended");
             d.severity = Severity::Warning;
             cx.push(d);
         }
-        seen.push((name, task, port, at));
     }
     // One provider per group.
     let providers: Vec<(&str, Span)> = group
@@ -143,7 +164,8 @@ fn check_service(
     g: &Group<'_>,
     service: &Spanned<Service>,
     owner: Owner<'_>,
-    tasks: &[&str],
+    tasks: &Names<'_>,
+    ports: &Ports<'_>,
 ) {
     let at = head(service.span, "service");
     let task_name = match owner {
@@ -269,60 +291,40 @@ fn check_service(
             }
         }
     } else if let Some(t) = &service.task_name {
-        if !t.contains("${") && !tasks.contains(&t.as_str()) {
+        if !t.contains("${") && !tasks.contains(t) {
+            let help = cx.suggest(t, tasks, || {
+                format!("the group's tasks: {}", tasks.listed(", "))
+            });
             cx.report(
                 Code::ServiceTask,
                 t.span,
                 format!("Service {name} refers to non-existent task {}", t.inner),
                 "no such task in the group",
-                suggest(t, tasks, || {
-                    format!("the group's tasks: {}", tasks.join(", "))
-                }),
+                help,
             );
         }
     }
     // The service's port label.
-    let task_ports: Vec<&str> = match owner {
-        Owner::Task(t) => t
-            .resources
-            .iter()
-            .flat_map(|r| r.networks.iter().flat_map(super::ports))
-            .map(|p| p.label.inner.as_str())
-            .collect(),
-        Owner::Group => Vec::new(),
-    };
     if let Some(port) = &service.port_label {
-        check_port_label(cx, g, port, &task_ports, &format!("service {name:?}"));
+        check_port_label(cx, g, port, ports, &format!("service {name:?}"));
     }
     let sidecar = service
         .connect
         .as_ref()
         .is_some_and(|c| c.sidecar_service.is_some());
-    let mut check_names: Vec<(String, Span)> = Vec::new();
+    let mut check_names: HashMap<String, Span> = HashMap::new();
     for check in &service.checks {
-        check_check(
-            cx,
-            g,
-            service,
-            check,
-            &name,
-            owner,
-            tasks,
-            sidecar,
-            &task_ports,
-        );
+        check_check(cx, g, service, check, &name, owner, tasks, sidecar, ports);
         let check_name =
             text(&check.name).map_or_else(|| format!("service: {name:?} check"), str::to_owned);
         let at = span_or(&check.name, head(check.span, "check"));
-        if let Some((_, first)) = check_names.iter().find(|(n, _)| *n == check_name) {
+        if let Some(first) = seen_before(&mut check_names, check_name.clone(), at) {
             let mut d = Diagnostic::new(Code::DuplicateCheck, at, format!("the service {name:?} has two checks named {check_name:?}"))
                 .with_label("second check of this name")
-                .with_related(*first, "first check")
+                .with_related(first, "first check")
                 .with_help("give each check a `name` that says what it checks: Consul and the UI show both under one name");
             d.severity = Severity::Warning;
             cx.push(d);
-        } else {
-            check_names.push((check_name, at));
         }
     }
 }
@@ -340,33 +342,36 @@ pub(super) fn check_on_update(cx: &mut Checker, on_update: &Spanned<String>, wha
     }
 }
 
+/// The port labels a service or check may use.
+struct Ports<'a> {
+    /// The labels of its task's own (deprecated) networks.
+    task: Names<'a>,
+    /// Those and the group's.
+    known: Names<'a>,
+}
+
 /// A service or check `port`: a literal number, or a label of the group's (or the task's)
 /// networks.
 fn check_port_label(
     cx: &mut Checker,
     g: &Group<'_>,
     port: &Spanned<String>,
-    task_ports: &[&str],
+    ports: &Ports<'_>,
     what: &str,
 ) {
     if port.parse::<u16>().is_ok()
         || port.contains("${")
         || g.port(port).is_some()
-        || task_ports.contains(&port.as_str())
+        || ports.task.contains(port)
     {
         return;
     }
-    let known: Vec<&str> = g
-        .ports
-        .iter()
-        .map(|p| p.label.as_str())
-        .chain(task_ports.iter().copied())
-        .collect();
-    let help = suggest(port, &known, || {
+    let known = &ports.known;
+    let help = cx.suggest(port, known, || {
         if known.is_empty() {
             "the group defines no port: add `port \"<label>\" {}` to its `network`, or use a literal port number".to_owned()
         } else {
-            format!("the defined ports: {}", known.join(", "))
+            format!("the defined ports: {}", known.listed(", "))
         }
     });
     cx.push(
@@ -391,9 +396,9 @@ fn check_check(
     check: &Spanned<ServiceCheck>,
     service_name: &str,
     owner: Owner<'_>,
-    tasks: &[&str],
+    tasks: &Names<'_>,
     sidecar: bool,
-    task_ports: &[&str],
+    ports: &Ports<'_>,
 ) {
     let at = head(check.span, "check");
     let name =
@@ -555,21 +560,24 @@ fn check_check(
         );
     });
     if let Some(port) = &check.port_label {
-        check_port_label(cx, g, port, task_ports, &format!("check {name:?}"));
+        check_port_label(cx, g, port, ports, &format!("check {name:?}"));
     }
     if let Owner::Group = owner {
         // A wrong service `task` is reported on the service; here only the check's own.
         match text(&check.task_name) {
-            Some(t) if !t.contains("${") && !tasks.contains(&t) => invalid(
-                cx,
-                Code::CheckTask,
-                span_or(&check.task_name, at),
-                format!("refers to non-existent task {t}"),
-                "no such task in the group",
-                &suggest(t, tasks, || {
-                    format!("the group's tasks: {}", tasks.join(", "))
-                }),
-            ),
+            Some(t) if !t.contains("${") && !tasks.contains(t) => {
+                let help = cx.suggest(t, tasks, || {
+                    format!("the group's tasks: {}", tasks.listed(", "))
+                });
+                invalid(
+                    cx,
+                    Code::CheckTask,
+                    span_or(&check.task_name, at),
+                    format!("refers to non-existent task {t}"),
+                    "no such task in the group",
+                    &help,
+                );
+            }
             None if kind == "script" && service.task_name.is_none() => cx.report(
                 Code::CheckTask,
                 at,

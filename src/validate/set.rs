@@ -1,6 +1,7 @@
 //! Rules across a set of jobs validated together: with a closed world, every upstream's
 //! destination must be a service some job in the set registers.
 
+use super::{Checker, Names};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::text;
 use crate::model::{Job, service_name};
@@ -84,7 +85,8 @@ pub fn validate_set(jobs: &[&Job], options: SetOptions) -> Vec<Vec<Diagnostic>> 
             }
         }
     }
-    let known: Vec<&str> = provided.iter().map(String::as_str).collect();
+    let known: Names<'_> = provided.iter().map(String::as_str).collect();
+    let mut cx = Checker::default();
     for (i, job) in jobs.iter().enumerate() {
         for group in &job.task_groups {
             for service in &group.services {
@@ -98,11 +100,11 @@ pub fn validate_set(jobs: &[&Job], options: SetOptions) -> Vec<Vec<Diagnostic>> 
                     // Interpolated, peered or other-datacenter destinations are outside the set.
                     if dest.contains("${")
                         || upstream.destination_peer.is_some()
-                        || known.contains(&dest.as_str())
+                        || known.contains(dest)
                     {
                         continue;
                     }
-                    let help = super::suggest(dest, &known, || {
+                    let help = cx.suggest(dest, &known, || {
                         "no job in the set registers it; add the job that does, or check the name"
                             .to_owned()
                     });

@@ -13,7 +13,8 @@ pub(crate) use functions::names as function_names;
 use hcl_edit::expr::{Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Directive, Element, Strip};
 
-use super::{Lowerer, did_you_mean, span_of};
+use super::{Lowerer, span_of};
+use crate::diagnostic::list_names;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Map, Number, Value};
 use crate::span::{Span, Spanned};
@@ -352,21 +353,23 @@ impl Lowerer<'_> {
                         return None;
                     }
                 };
-                if self.poisoned.iter().any(|p| p == attr.as_str()) {
+                if self.poisoned.contains(attr.as_str()) {
                     // Already reported where the variable or local is defined.
                     return None;
                 }
                 let Some(value) = names.get(attr.as_str()) else {
-                    let known: Vec<&str> = names.keys().map(|k| k.as_str()).collect();
                     let noun = if ns == "var" {
                         "input variable"
                     } else {
                         "local value"
                     };
-                    let help = match did_you_mean(attr.as_str(), &known) {
-                        Some(close) => format!("did you mean `{ns}.{close}`?"),
-                        None if known.is_empty() => format!("no {noun} is declared"),
-                        None => format!("declared: {}", known.join(", ")),
+                    let help = {
+                        let known = names.keys().map(|k| k.as_str());
+                        match self.suggester.closest(attr.as_str(), known.clone()) {
+                            Some(close) => format!("did you mean `{ns}.{close}`?"),
+                            None if names.is_empty() => format!("no {noun} is declared"),
+                            None => format!("declared: {}", list_names(known, ", ")),
+                        }
                     };
                     self.push(
                         Diagnostic::new(

@@ -13,7 +13,7 @@ use hcl_edit::expr::{Expression, FuncCall};
 
 use super::super::types::Type;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::lower::{Lowerer, did_you_mean, span_of};
+use crate::lower::{Lowerer, span_of};
 use crate::model::{Map, Number, Value};
 use crate::span::{Span, Spanned};
 
@@ -298,8 +298,7 @@ impl Lowerer<'_> {
             _ => {}
         }
         let Ok(i) = FUNCTIONS.binary_search_by(|f| f.name.cmp(name)) else {
-            let known: Vec<&str> = names().collect();
-            let help = match did_you_mean(name, &known) {
+            let help = match self.suggester.closest(name, names()) {
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "see docs/hcl2.md for the functions jobspecs can call".to_owned(),
             };
