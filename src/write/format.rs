@@ -222,14 +222,34 @@ fn number_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The end of a quoted template whose opening `"` is just before `i`. As hcl-edit reads it, a
-/// `"` inside an open `%{ if }` or `%{ for }` directive does not end the string.
-fn quoted_end(bytes: &[u8], mut i: usize) -> usize {
+/// The end of a quoted template whose opening `"` is just before `i`.
+fn quoted_end(bytes: &[u8], i: usize) -> usize {
+    template_end(bytes, i, None)
+}
+
+/// The end of a template starting at `i`: after its closing `"` (quoted), or at the end of
+/// the line that is its heredoc `marker`, without the newline. As hcl-edit reads templates,
+/// neither ends inside an interpolation or inside an open `%{ if }` or `%{ for }` directive.
+fn template_end(bytes: &[u8], mut i: usize, marker: Option<&[u8]>) -> usize {
     let mut directives = 0usize;
+    let mut line_start = true;
     while i < bytes.len() {
+        if let (Some(marker), true, 0) = (marker, line_start, directives) {
+            let end = find(bytes, i, b"\n").unwrap_or(bytes.len());
+            let line = &bytes[i..end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.trim_ascii() == marker {
+                return i + line.len();
+            }
+        }
+        line_start = false;
         match bytes[i] {
-            b'\\' => i += 2,
-            b'"' if directives == 0 => return i + 1,
+            b'\n' => {
+                line_start = true;
+                i += 1;
+            }
+            b'\\' if marker.is_none() => i += 2,
+            b'"' if marker.is_none() && directives == 0 => return i + 1,
             b'$' | b'%' if bytes[i..].starts_with(b"$${") || bytes[i..].starts_with(b"%%{") => {
                 i += 3;
             }
@@ -294,19 +314,10 @@ fn heredoc_end(text: &str, from: usize) -> usize {
         .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '-'))
         .map_or(rest.len(), |(i, _)| i);
     let marker = &rest[..marker_len];
-    let Some(first) = text[from..].find('\n') else {
-        return text.len();
-    };
-    let mut at = from + first + 1;
-    while at < text.len() {
-        let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
-        let line = text[at..end].trim_end_matches('\r');
-        if line.trim_start() == marker {
-            return at + line.len();
-        }
-        at = end + 1;
+    match text[from..].find('\n') {
+        Some(first) => template_end(text.as_bytes(), from + first + 1, Some(marker.as_bytes())),
+        None => text.len(),
     }
-    text.len()
 }
 
 /// Whether one space goes between `subject` and `after`, `before` being the token before
@@ -590,6 +601,14 @@ mod tests {
         check(
             "a = \"%{ if true }x\ny\" \n b = \"q\" %{ endif }\"\nc=1\n",
             "a = \"%{ if true }x\ny\" \n b = \"q\" %{ endif }\"\nc = 1\n",
+        );
+    }
+
+    #[test]
+    fn a_heredoc_does_not_end_inside_an_interpolation_or_directive() {
+        check(
+            "a = <<EOT\n%{ for x in y }\nEOT\n%{ endfor }${ [\n1,\n2\n][0] }\nEOT\nc=1\n",
+            "a = <<EOT\n%{ for x in y }\nEOT\n%{ endfor }${ [\n1,\n2\n][0] }\nEOT\nc = 1\n",
         );
     }
 
