@@ -827,9 +827,11 @@ fn select(rendered: &serde_json::Value, part: Part) -> serde_json::Value {
 fn print_reports(source: &SourceFile, parsed: &Parsed) {
     let color = std::io::stderr().is_terminal();
     for report in reports(source, parsed) {
-        let _ = std::io::stderr()
-            .lock()
-            .write_all(report.render(color).as_bytes());
+        let see_all = "`jobspec validate --format json` shows all";
+        let mut text = output::human_report(&report, color, see_all);
+        // miette's report ends with a newline; the blank line only separates files.
+        text.pop();
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 }
 
