@@ -511,15 +511,25 @@ impl Report {
     /// Renders every finding as miette's graphical report, without colour when `color` is false.
     #[cfg(feature = "fancy")]
     pub fn render(&self, color: bool) -> String {
+        self.render_first(color, usize::MAX)
+    }
+
+    /// Renders the first `max` findings as miette's graphical report, without colour when
+    /// `color` is false.
+    ///
+    /// Each snippet is read from the lines around it, found through a line index, so the time
+    /// taken grows with the number of findings shown, not with that times the file's size.
+    #[cfg(feature = "fancy")]
+    pub fn render_first(&self, color: bool, max: usize) -> String {
         let theme = if color {
             miette::GraphicalTheme::unicode()
         } else {
             miette::GraphicalTheme::unicode_nocolor()
         };
         let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
-        let source = self.source.named_source();
+        let source = Snippets::new(&self.source);
         let mut out = String::new();
-        for (i, diagnostic) in self.diagnostics.iter().enumerate() {
+        for (i, diagnostic) in self.diagnostics.iter().take(max).enumerate() {
             if i > 0 {
                 out.push('\n');
             }
@@ -567,7 +577,132 @@ impl miette::Diagnostic for Report {
 #[cfg(feature = "fancy")]
 struct WithSource<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a miette::NamedSource<std::sync::Arc<str>>,
+    source: &'a Snippets<'a>,
+}
+
+/// Longest snippet miette is given, in bytes; a longer one (a very long line, a label over a
+/// large block) is cut to the part around the label's start.
+#[cfg(feature = "fancy")]
+const MAX_SNIPPET: usize = 16 * 1024;
+
+/// A source for miette that reads each snippet from the lines around it instead of scanning
+/// the text from its start, as miette's `str` source does.
+///
+/// Its snippets are the ones miette's would be: the window of lines handed to miette starts
+/// at a line start, and line numbers are shifted by the lines before it.
+#[cfg(feature = "fancy")]
+struct Snippets<'a> {
+    name: &'a str,
+    text: &'a str,
+    /// Where each line starts, as miette counts lines: `\n`, `\r\n` and a lone `\r` end one.
+    starts: Vec<usize>,
+}
+
+#[cfg(feature = "fancy")]
+impl<'a> Snippets<'a> {
+    fn new(source: &'a SourceFile) -> Snippets<'a> {
+        let bytes = source.text().as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    i += 1;
+                    starts.push(i + 1);
+                }
+                b'\n' | b'\r' => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Snippets {
+            name: source.name(),
+            text: source.text(),
+            starts,
+        }
+    }
+
+    /// The line holding byte `offset`, counted from 0.
+    fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// Where line `line` starts, or the end of the text past the last line.
+    fn start(&self, line: usize) -> usize {
+        self.starts.get(line).copied().unwrap_or(self.text.len())
+    }
+
+    fn contents<'b>(
+        &'b self,
+        data: &'b str,
+        at: usize,
+        line: usize,
+        column: usize,
+        line_count: usize,
+    ) -> Box<dyn miette::SpanContents<'b> + 'b> {
+        Box::new(
+            miette::MietteSpanContents::new_named(
+                self.name.to_owned(),
+                data.as_bytes(),
+                (at, data.len()).into(),
+                line,
+                column,
+                line_count,
+            )
+            .with_language("HCL"),
+        )
+    }
+}
+
+#[cfg(feature = "fancy")]
+impl miette::SourceCode for Snippets<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'b> + 'b>, miette::MietteError> {
+        let start = span.offset();
+        let end = start + span.len();
+        if end > self.text.len() {
+            // Out of range: miette's own reading decides.
+            let contents = self.text.read_span(span, before, after)?;
+            let data = std::str::from_utf8(contents.data()).unwrap_or("");
+            let at = contents.span().offset();
+            let (line, column, count) = (contents.line(), contents.column(), contents.line_count());
+            return Ok(self.contents(data, at, line, column, count));
+        }
+        let first = self.line(start).saturating_sub(before);
+        let last = self.line(end.saturating_sub(1).max(start)) + after + 2;
+        let (lo, hi) = (self.start(first), self.start(last + 1));
+        if hi - lo <= MAX_SNIPPET {
+            let window = &self.text[lo..hi];
+            let local = miette::SourceSpan::from((start - lo, span.len()));
+            let contents = window.read_span(&local, before, after)?;
+            let data = std::str::from_utf8(contents.data()).unwrap_or("");
+            let at = lo + contents.span().offset();
+            let line = first + contents.line();
+            let count = first + contents.line_count();
+            return Ok(self.contents(data, at, line, contents.column(), count));
+        }
+        // Too long to show whole: the part of the label's line from a little before it.
+        let line = self.line(start);
+        let mut a = start.saturating_sub(256).max(self.start(line));
+        while !self.text.is_char_boundary(a) {
+            a -= 1;
+        }
+        let mut b = (a + MAX_SNIPPET).min(self.text.len());
+        while !self.text.is_char_boundary(b) {
+            b -= 1;
+        }
+        let column = if before == 0 {
+            start - self.start(line)
+        } else {
+            0
+        };
+        let count = self.line(b);
+        Ok(self.contents(&self.text[a..b], a, line, column, count))
+    }
 }
 
 #[cfg(feature = "fancy")]
@@ -625,5 +760,108 @@ mod tests {
             );
             assert!(seen.insert(s), "duplicate code {s}");
         }
+    }
+
+    /// Renders `diagnostic` against the whole text, as miette's own `str` source does.
+    #[cfg(feature = "fancy")]
+    fn render_whole(source: &SourceFile, diagnostic: &Diagnostic) -> String {
+        struct Whole<'a>(&'a Diagnostic, miette::NamedSource<String>);
+        impl fmt::Debug for Whole<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+        impl fmt::Display for Whole<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+        impl std::error::Error for Whole<'_> {}
+        impl miette::Diagnostic for Whole<'_> {
+            fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+                miette::Diagnostic::labels(self.0)
+            }
+            fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+                miette::Diagnostic::code(self.0)
+            }
+            fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+                miette::Diagnostic::help(self.0)
+            }
+            fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+                Some(&self.1)
+            }
+        }
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(100);
+        let named =
+            miette::NamedSource::new(source.name(), source.text().to_owned()).with_language("HCL");
+        let mut out = String::new();
+        let _ = handler.render_report(&mut out, &Whole(diagnostic, named));
+        out
+    }
+
+    #[test]
+    #[cfg(feature = "fancy")]
+    fn snippets_render_as_the_whole_text_does() {
+        // Lines ended by \n, \r\n and a lone \r; multi-byte characters; an empty line.
+        let text = "job \"x\" {\r\n  a = 1\n\n  b = \"é\u{1F600}\"\r  c = [\n    1,\n    2,\n  ]\n}\n# end";
+        let source = SourceFile::new("t.hcl", text);
+        let bounds: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        let mut seed: u64 = 7;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..400 {
+            let a = bounds[next(bounds.len())];
+            let b = bounds[next(bounds.len())];
+            let c = bounds[next(bounds.len())];
+            let (start, end) = (a.min(b), a.max(b));
+            let mut d =
+                Diagnostic::new(Code::Syntax, Span::new(start, end), "m").with_label("here");
+            if next(2) == 0 {
+                d = d.with_related(Span::new(c, c), "also");
+            }
+            let report = Report::new(source.clone(), vec![d.clone()]);
+            assert_eq!(
+                report.render(false),
+                render_whole(&source, &d),
+                "{start}..{end}, {c}"
+            );
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "fancy")]
+    fn a_huge_snippet_is_cut() {
+        let long = "x".repeat(1 << 20);
+        let text = format!(
+            "a = \"{long}\"\nb = {{\n{}}}\n",
+            "  c = 1\n".repeat(100_000)
+        );
+        let source = SourceFile::new("t.hcl", text.clone());
+        let block = text.find("b = {").unwrap();
+        let findings = vec![
+            Diagnostic::new(Code::Syntax, Span::new(4, 4 + long.len() + 2), "long line"),
+            Diagnostic::new(
+                Code::Syntax,
+                Span::new(text.len() - 10, text.len() - 9),
+                "at the end",
+            ),
+            Diagnostic::new(
+                Code::Syntax,
+                Span::new(block, text.len() - 1),
+                "a large block",
+            ),
+        ];
+        let rendered = Report::new(source, findings).render(false);
+        assert!(rendered.len() < 3 * 2 * MAX_SNIPPET, "{}", rendered.len());
+        assert!(rendered.contains("[t.hcl:1:5]"), "{rendered}");
+        assert!(rendered.contains("[t.hcl:2:1]"), "{rendered}");
     }
 }

@@ -968,11 +968,14 @@ fn print_reports(source: &SourceFile, parsed: &Parsed) {
     }
 }
 
+/// A report, at most the first findings of it shown (`output::human_report`).
 fn print_report(report: &Report) {
     let color = std::io::stderr().is_terminal();
-    let _ = std::io::stderr()
-        .lock()
-        .write_all(report.render(color).as_bytes());
+    let see_all = "`jobspec validate --format json` shows all";
+    let mut text = output::human_report(report, color, see_all);
+    // miette's report ends with a newline; the blank line only separates files.
+    text.pop();
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 #[cfg(test)]

@@ -36,13 +36,17 @@ impl Summary {
     }
 }
 
-/// miette's graphical reports, then a one-line summary.
+/// How many findings of one file the human format shows; the others are counted.
+pub const HUMAN_SHOWN: usize = 100;
+
+/// miette's graphical reports of the first [`HUMAN_SHOWN`] findings of each file (with a line
+/// saying how many more there are, and `see_all`: how to see them), then a one-line summary
+/// that counts every finding.
 #[cfg(feature = "fancy")]
 pub fn human(reports: &[Report], summary: &Summary, color: bool) -> String {
     let mut out = String::new();
     for report in reports {
-        out.push_str(&report.render(color));
-        out.push('\n');
+        out.push_str(&human_report(report, color, "use --format json to see all"));
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     out.push_str(&format!(
@@ -51,6 +55,23 @@ pub fn human(reports: &[Report], summary: &Summary, color: bool) -> String {
         plural(summary.errors, "error"),
         plural(summary.warnings, "warning")
     ));
+    out
+}
+
+/// One file's report for people: miette's graphical report of its first [`HUMAN_SHOWN`]
+/// findings, then, if there are more, a line saying how many and `see_all`.
+#[cfg(feature = "fancy")]
+pub fn human_report(report: &Report, color: bool, see_all: &str) -> String {
+    let mut out = report.render_first(color, HUMAN_SHOWN);
+    out.push('\n');
+    let more = report.diagnostics().len().saturating_sub(HUMAN_SHOWN);
+    if more > 0 {
+        let noun = if more == 1 { "finding" } else { "findings" };
+        out.push_str(&format!(
+            "… and {more} more {noun} in {} ({see_all})\n\n",
+            report.source().name()
+        ));
+    }
     out
 }
 

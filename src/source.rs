@@ -12,9 +12,23 @@ use crate::span::Span;
 pub struct SourceFile {
     name: Arc<str>,
     text: Arc<str>,
-    /// Byte offset at which each line starts, computed on first use.
-    lines: Arc<std::sync::OnceLock<Vec<usize>>>,
+    /// Where lines start and how many characters precede points of the text, computed on
+    /// first use.
+    index: Arc<std::sync::OnceLock<Index>>,
 }
+
+/// Offsets into a text, so that a line and column is found in time independent of the
+/// text's size (a minified JSON file is one long line).
+struct Index {
+    /// Byte offset at which each line starts.
+    lines: Vec<usize>,
+    /// Every [`CHECKPOINT`] bytes or so, at a character boundary: the byte offset and the
+    /// number of characters before it. Empty when the text is ASCII.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+/// Bytes between two character-count checkpoints.
+const CHECKPOINT: usize = 1024;
 
 /// A 1-based line and column; columns count characters, not bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,7 +45,7 @@ impl SourceFile {
         SourceFile {
             name: name.into(),
             text: text.into(),
-            lines: Arc::default(),
+            index: Arc::default(),
         }
     }
 
@@ -50,12 +64,36 @@ impl SourceFile {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 
-    fn line_starts(&self) -> &[usize] {
-        self.lines.get_or_init(|| {
-            std::iter::once(0)
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| {
+            let lines = std::iter::once(0)
                 .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
+                .collect();
+            let mut checkpoints = Vec::new();
+            if !self.text.is_ascii() {
+                let (mut at, mut chars) = (0, 0);
+                while at < self.text.len() {
+                    checkpoints.push((at, chars));
+                    let mut next = (at + CHECKPOINT).min(self.text.len());
+                    while !self.text.is_char_boundary(next) {
+                        next += 1;
+                    }
+                    chars += self.text[at..next].chars().count();
+                    at = next;
+                }
+            }
+            Index { lines, checkpoints }
         })
+    }
+
+    /// The number of characters before byte `offset`, a character boundary.
+    fn chars_before(&self, offset: usize) -> usize {
+        let checkpoints = &self.index().checkpoints;
+        if checkpoints.is_empty() {
+            return offset;
+        }
+        let (at, chars) = checkpoints[checkpoints.partition_point(|&(b, _)| b <= offset) - 1];
+        chars + self.text[at..offset].chars().count()
     }
 
     /// The line and column of byte `offset` (clamped to the text, and to a char boundary).
@@ -64,9 +102,9 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let starts = self.line_starts();
+        let starts = &self.index().lines;
         let line = starts.partition_point(|&s| s <= offset) - 1;
-        let column = self.text[starts[line]..offset].chars().count() + 1;
+        let column = self.chars_before(offset) - self.chars_before(starts[line]) + 1;
         LineCol {
             line: line + 1,
             column,
@@ -75,11 +113,6 @@ impl SourceFile {
 
     pub(crate) fn text_source(&self) -> &dyn miette::SourceCode {
         &self.text
-    }
-
-    #[cfg(feature = "fancy")]
-    pub(crate) fn named_source(&self) -> miette::NamedSource<Arc<str>> {
-        miette::NamedSource::new(&*self.name, Arc::clone(&self.text)).with_language("HCL")
     }
 }
 
@@ -106,5 +139,18 @@ mod tests {
         // Offsets inside a character move back to its start; past the end clamp.
         assert_eq!(src.line_col(4), LineCol { line: 2, column: 1 });
         assert_eq!(src.line_col(999), LineCol { line: 3, column: 1 });
+    }
+
+    #[test]
+    fn columns_in_long_lines() {
+        let text = format!("{}é{}\nab", "a".repeat(5000), "ü".repeat(3000));
+        let src = SourceFile::new("t", text.clone());
+        for offset in [0, 4999, 5000, 5002, 5004, 9000, 11002, 11003, 11004, 11005] {
+            let offset = offset.min(text.len());
+            let expected = text[..offset].rsplit('\n').next().unwrap().chars().count() + 1;
+            let at = src.line_col(offset);
+            assert_eq!(at.column, expected, "{offset}");
+        }
+        assert_eq!(src.line_col(11004), LineCol { line: 2, column: 2 });
     }
 }

@@ -87,6 +87,59 @@ fn root_name(expr: &Expression) -> Option<&str> {
     }
 }
 
+/// Where a reference's root value is: a name bound by `for` or `dynamic`, or a variable or
+/// local (`var.x`, `local.x`).
+#[derive(Clone, Copy)]
+enum RootAt<'n> {
+    Binding(&'n str),
+    Namespace(&'static str, &'n str),
+}
+
+/// One step into a value: a map key or a list position.
+enum Step {
+    Key(String),
+    Pos(usize),
+}
+
+/// The step `index` names into `value`, if it names an element there: what `index()` and
+/// `get_attr()` would take without a finding. Anything else is left to them.
+fn step_into(value: &Value, index: &Value) -> Option<Step> {
+    match (value, index) {
+        (Value::Object(map), Value::String(key)) => map.get(key).map(|_| Step::Key(key.clone())),
+        (Value::List(items), Value::Number(n)) => n
+            .as_i64()
+            .and_then(|i| usize::try_from(i).ok())
+            .filter(|&i| i < items.len())
+            .map(Step::Pos),
+        _ => None,
+    }
+}
+
+/// What copying values costs, in evaluation steps: one per value, list element and map
+/// entry, and one per 64 bytes of string. Counting stops past `cap`.
+pub(crate) fn weight<'v>(values: impl IntoIterator<Item = &'v Value>, cap: u64) -> u64 {
+    let mut stack: Vec<&Value> = values.into_iter().collect();
+    let mut total = 0u64;
+    while let Some(value) = stack.pop() {
+        total += 1;
+        match value {
+            Value::String(s) => total += (s.len() / 64) as u64,
+            Value::List(items) => stack.extend(items.iter().map(|i| &i.inner)),
+            Value::Object(map) => {
+                for (k, v) in map.iter() {
+                    total += (k.len() / 64) as u64;
+                    stack.push(&v.inner);
+                }
+            }
+            _ => {}
+        }
+        if total > cap {
+            break;
+        }
+    }
+    total
+}
+
 /// A number from hcl-edit's representation.
 fn number(n: &hcl_edit::Number) -> Number {
     match n.as_i64() {
@@ -325,8 +378,8 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let base = match self.scope.root(name) {
-            Root::Value(v) => Spanned::new(v.clone(), span_of(root)),
+        let (at, root_span, operators) = match self.scope.root(name) {
+            Root::Value(_) => (RootAt::Binding(name), span_of(root), operators),
             Root::Runtime => {
                 // Nomad's UndefinedVariable hook: the source text, wrapped as `${...}`.
                 return Some(Spanned::new(
@@ -336,7 +389,9 @@ impl Lowerer<'_> {
             }
             Root::Namespace(ns, names) => {
                 let Some(first) = operators.first() else {
-                    return Some(Spanned::new(Value::Object(names.clone()), span));
+                    let cost = weight(names.values().map(|v| &v.inner), self.steps_left);
+                    let names = Value::Object(names.clone());
+                    return self.charge(span, cost).then(|| Spanned::new(names, span));
                 };
                 let attr = match first.value() {
                     TraversalOperator::GetAttr(attr) => attr,
@@ -357,7 +412,7 @@ impl Lowerer<'_> {
                     // Already reported where the variable or local is defined.
                     return None;
                 }
-                let Some(value) = names.get(attr.as_str()) else {
+                if names.get(attr.as_str()).is_none() {
                     let noun = if ns == "var" {
                         "input variable"
                     } else {
@@ -381,12 +436,102 @@ impl Lowerer<'_> {
                         .with_help(help),
                     );
                     return None;
-                };
-                let value = Spanned::new(value.inner.clone(), span);
-                return self.apply_operators(value, &operators[1..], span);
+                }
+                (RootAt::Namespace(ns, attr.as_str()), span, &operators[1..])
             }
         };
-        self.apply_operators(base, operators, span)
+        // Follow the attribute and index operators through the value in scope, so that only
+        // the part the reference names is copied (and paid for, one step per element).
+        let mut path: Vec<Step> = Vec::new();
+        let mut pending = None;
+        for op in operators {
+            let step = match op.value() {
+                TraversalOperator::GetAttr(key) => {
+                    let (value, _) = self.resolve(at, root_span, &path)?;
+                    step_into(value, &Value::String(key.as_str().to_owned()))
+                }
+                TraversalOperator::LegacyIndex(n) => {
+                    let (value, _) = self.resolve(at, root_span, &path)?;
+                    let n = i64::try_from(*n.value()).unwrap_or(i64::MAX);
+                    step_into(value, &Value::Number(Number::Int(n)))
+                }
+                TraversalOperator::Index(index) => {
+                    let index = self.eval(index)?;
+                    let (value, _) = self.resolve(at, root_span, &path)?;
+                    let step = step_into(value, &index.inner);
+                    if step.is_none() {
+                        pending = Some(index);
+                    }
+                    step
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => None,
+            };
+            match step {
+                Some(step) => path.push(step),
+                None => break,
+            }
+        }
+        let (value, value_span) = self.resolve(at, root_span, &path)?;
+        let cost = weight([value], self.steps_left);
+        let value = Spanned::new(value.clone(), value_span);
+        if !self.charge(span, cost) {
+            return None;
+        }
+        self.apply_operators_after(value, &operators[path.len()..], pending, span)
+    }
+
+    /// The value at `path` under a reference's root, with its span.
+    fn resolve(&self, at: RootAt<'_>, root_span: Span, path: &[Step]) -> Option<(&Value, Span)> {
+        let mut value = match at {
+            RootAt::Binding(name) => match self.scope.root(name) {
+                Root::Value(v) => v,
+                _ => return None,
+            },
+            RootAt::Namespace(ns, attr) => match self.scope.root(ns) {
+                Root::Namespace(_, names) => &names.get(attr)?.inner,
+                _ => return None,
+            },
+        };
+        let mut span = root_span;
+        for step in path {
+            let next = match (step, value) {
+                (Step::Key(key), Value::Object(map)) => map.get(key)?,
+                (Step::Pos(i), Value::List(items)) => items.get(*i)?,
+                _ => return None,
+            };
+            value = &next.inner;
+            span = next.span;
+        }
+        Some((value, span))
+    }
+
+    /// Takes `cost` evaluation steps at once; `false` (reported once) when the budget does
+    /// not cover them.
+    pub(crate) fn charge(&mut self, span: Span, cost: u64) -> bool {
+        if cost <= self.steps_left {
+            self.steps_left -= cost;
+            return true;
+        }
+        self.steps_left = 0;
+        self.step(span)
+    }
+
+    /// Applies operators to `value`, the first of them an index already evaluated to
+    /// `first_index` when that is given.
+    fn apply_operators_after(
+        &mut self,
+        value: Spanned<Value>,
+        operators: &[hcl_edit::Decorated<TraversalOperator>],
+        first_index: Option<Spanned<Value>>,
+        span: Span,
+    ) -> Option<Spanned<Value>> {
+        match (first_index, operators.first()) {
+            (Some(index), Some(op)) => {
+                let value = self.index(value, index, span_of(op))?;
+                self.apply_operators(value, &operators[1..], span)
+            }
+            _ => self.apply_operators(value, operators, span),
+        }
     }
 
     /// Applies `.attr`, `[index]`, `.0`, `.*` and `[*]` to `value`.
