@@ -1,13 +1,13 @@
 //! The `jobspec` command line: parse and validate Nomad jobspecs.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jobspec::output::{self, Summary};
 use jobspec::validate::SetOptions;
-use jobspec::{Diagnostic, ParseOptions, Parsed, Report, SourceFile};
+use jobspec::{Diagnostic, Limits, ParseOptions, Parsed, Report, SourceFile};
 
 /// Parse, validate and render Nomad job specifications with Consul Connect sidecars.
 #[derive(Parser)]
@@ -262,6 +262,9 @@ struct Inputs {
     /// Reads input variable values from an HCL or JSON file (repeatable; later files win).
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
+    /// Largest jobspec or var file to read, in bytes; a larger one is reported, not read.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_size)]
+    max_file_size: usize,
 }
 
 impl Inputs {
@@ -269,6 +272,7 @@ impl Inputs {
     /// `NOMAD_VAR_`s, and file functions relative to the jobspec's folder.
     fn options(&self) -> Result<ParseOptions, String> {
         let mut options = ParseOptions::default();
+        options.limits.max_file_size = self.max_file_size;
         for var in &self.vars {
             let (name, value) = var
                 .split_once('=')
@@ -276,7 +280,11 @@ impl Inputs {
             options.vars.push((name.to_owned(), value.to_owned()));
         }
         for path in &self.var_files {
-            options.var_files.push(read_source(path)?);
+            let source = read_source(path, &options.limits).map_err(|e| match e {
+                Unreadable::Failure(message) => message,
+                Unreadable::Report(report) => report.to_string(),
+            })?;
+            options.var_files.push(source);
         }
         options.env = std::env::vars()
             .filter(|(k, _)| k.starts_with("NOMAD_VAR_"))
@@ -409,28 +417,88 @@ fn fail(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "jobspec: {message}");
 }
 
-fn read_source(path: &Path) -> Result<SourceFile, String> {
+/// Why a file was not read as a jobspec.
+enum Unreadable {
+    /// It cannot be read at all (missing, a directory, a FIFO): a failure, exit 2.
+    Failure(String),
+    /// It was, but it is no jobspec text (too large, not UTF-8): its finding, exit 1.
+    Report(Report),
+}
+
+/// Reads a jobspec or var file, or standard input for `-`, within `limits.max_file_size`.
+///
+/// Only regular files are read: a FIFO with no writer, or a device, would block or never
+/// end. A file's size is checked before it is opened.
+fn read_source(path: &Path, limits: &Limits) -> Result<SourceFile, Unreadable> {
+    let read = |name: &str, reader: &mut dyn std::io::Read| match jobspec::parse::read_source(
+        name, reader, limits,
+    ) {
+        Ok(Ok(source)) => Ok(source),
+        Ok(Err(report)) => Err(Unreadable::Report(report)),
+        Err(e) => Err(Unreadable::Failure(format!("cannot read {name}: {e}"))),
+    };
     if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        return Ok(SourceFile::new("<stdin>", text));
+        return read("<stdin>", &mut std::io::stdin().lock());
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))?;
-    Ok(SourceFile::new(path.display().to_string(), text))
+    let name = path.display().to_string();
+    let failure = |message: String| Unreadable::Failure(message);
+    let meta = std::fs::metadata(path).map_err(|e| failure(format!("cannot read {name}: {e}")))?;
+    if meta.is_dir() {
+        return Err(failure(format!(
+            "{name} is a directory; give a jobspec file (`jobspec validate` also takes directories)"
+        )));
+    }
+    if !meta.is_file() {
+        return Err(failure(format!(
+            "{name} is not a regular file ({}); give a file, or `-` for standard input",
+            file_kind(&meta)
+        )));
+    }
+    if meta.len() > limits.max_file_size as u64 {
+        return Err(Unreadable::Report(jobspec::parse::too_large(
+            &name,
+            meta.len(),
+            limits,
+        )));
+    }
+    let mut file =
+        std::fs::File::open(path).map_err(|e| failure(format!("cannot read {name}: {e}")))?;
+    read(&name, &mut file)
+}
+
+/// What kind of file other than a regular file or a directory `meta` describes.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a FIFO";
+        } else if kind.is_socket() {
+            return "a socket";
+        } else if kind.is_char_device() {
+            return "a character device";
+        } else if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    let _ = meta;
+    "a special file"
 }
 
 fn parse(files: &[PathBuf], format: ParseFormat, options: &ParseOptions) -> Status {
     let mut status = Status::Clean;
     for path in files {
-        let source = match read_source(path) {
+        let source = match read_source(path, &options.limits) {
             Ok(source) => source,
-            Err(e) => {
+            Err(Unreadable::Failure(e)) => {
                 fail(&e);
                 status = Status::Failure;
+                continue;
+            }
+            Err(Unreadable::Report(report)) => {
+                print_report(&report);
+                status = status.max(Status::Invalid);
                 continue;
             }
         };
@@ -452,13 +520,20 @@ fn parse(files: &[PathBuf], format: ParseFormat, options: &ParseOptions) -> Stat
     status
 }
 
-/// Expands directories into the jobspec files below them, sorted.
+/// Expands directories into the jobspec files below them, sorted. A directory without one
+/// is an error: the path or the naming is likely wrong.
 fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
             let mut found = Vec::new();
             walk(path, &mut found).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if found.is_empty() {
+                return Err(format!(
+                    "no jobspec files (*.nomad, *.hcl but not *.vars.hcl, *.nomad.json) under {}",
+                    path.display()
+                ));
+            }
             found.sort();
             out.extend(found);
         } else {
@@ -478,10 +553,13 @@ fn is_jobspec(path: &Path) -> bool {
         || name.ends_with(".nomad.json")
 }
 
+/// Collects the jobspec files under `dir`. Symbolic links to directories are not followed,
+/// so a link loop cannot make the walk endless.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
             walk(&path, out)?;
         } else if is_jobspec(&path) {
             out.push(path);
@@ -507,8 +585,8 @@ struct Checked {
 
 /// Reads, parses and validates one file. Semantic rules run once the file parses cleanly, so
 /// a syntax or schema error is not followed by findings it caused.
-fn check_file(path: &Path, options: &ParseOptions) -> Result<Checked, String> {
-    let source = read_source(path)?;
+fn check_file(path: &Path, options: &ParseOptions) -> Result<Checked, Unreadable> {
+    let source = read_source(path, &options.limits)?;
     let parsed = jobspec::parse_with(&source, &options_for(options, path));
     let findings = match &parsed.job {
         Some(job) if !parsed.has_errors() => jobspec::validate(job),
@@ -567,10 +645,13 @@ fn validate(
     };
     let mut status = Status::Clean;
     let mut checked = Vec::new();
+    // Files that were read but are no jobspec text: their reports, by position in `checked`.
+    let mut rejected: Vec<(usize, Report)> = Vec::new();
     for result in parallel_map(&files, |path| check_file(path, options)) {
         match result {
             Ok(c) => checked.push(c),
-            Err(e) => {
+            Err(Unreadable::Report(report)) => rejected.push((checked.len(), report)),
+            Err(Unreadable::Failure(e)) => {
                 fail(&e);
                 status = Status::Failure;
             }
@@ -589,14 +670,17 @@ fn validate(
             checked[i].findings.append(&mut f);
         }
     }
-    let all: Vec<Report> = checked
-        .into_iter()
-        .flat_map(|mut c| {
-            c.parsed.diagnostics.append(&mut c.findings);
-            c.parsed.diagnostics.sort_by_key(|d| d.span.start);
-            reports(&c.source, &c.parsed)
-        })
-        .collect();
+    let mut rejected = rejected.into_iter().peekable();
+    let mut all: Vec<Report> = Vec::new();
+    for (i, mut c) in checked.into_iter().enumerate() {
+        while let Some((_, report)) = rejected.next_if(|(at, _)| *at == i) {
+            all.push(report);
+        }
+        c.parsed.diagnostics.append(&mut c.findings);
+        c.parsed.diagnostics.sort_by_key(|d| d.span.start);
+        all.extend(reports(&c.source, &c.parsed));
+    }
+    all.extend(rejected.map(|(_, report)| report));
     let summary = Summary::of(&all, files.len());
     match format {
         ReportFormat::Human => emit(&output::human(
@@ -626,9 +710,15 @@ fn load(
         source,
         mut parsed,
         mut findings,
-    } = check_file(path, options).map_err(|e| {
-        fail(&e);
-        Status::Failure
+    } = check_file(path, options).map_err(|e| match e {
+        Unreadable::Failure(e) => {
+            fail(&e);
+            Status::Failure
+        }
+        Unreadable::Report(report) => {
+            print_report(&report);
+            Status::Invalid
+        }
     })?;
     let valid = !parsed.has_errors() && !findings.iter().any(Diagnostic::is_error);
     let rendered = match parsed.job.take() {
@@ -825,14 +915,19 @@ fn select(rendered: &serde_json::Value, part: Part) -> serde_json::Value {
 }
 
 fn print_reports(source: &SourceFile, parsed: &Parsed) {
-    let color = std::io::stderr().is_terminal();
     for report in reports(source, parsed) {
-        let see_all = "`jobspec validate --format json` shows all";
-        let mut text = output::human_report(&report, color, see_all);
-        // miette's report ends with a newline; the blank line only separates files.
-        text.pop();
-        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        print_report(&report);
     }
+}
+
+/// Prints a report on stderr, its first findings if there are many.
+fn print_report(report: &Report) {
+    let color = std::io::stderr().is_terminal();
+    let see_all = "`jobspec validate --format json` shows all";
+    let mut text = output::human_report(report, color, see_all);
+    // miette's report ends with a newline; the blank line only separates files.
+    text.pop();
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 #[cfg(test)]

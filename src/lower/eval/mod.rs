@@ -19,27 +19,6 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Map, Number, Value};
 use crate::span::{Span, Spanned};
 
-/// Bounds on evaluation, so no input can hang the parser or exhaust memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Most elements in one list or map built during evaluation.
-    pub max_collection: usize,
-    /// Longest string built during evaluation, in bytes.
-    pub max_string: usize,
-    /// Most evaluation steps (expressions, loop iterations, function calls) in one file.
-    pub max_steps: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            max_collection: 100_000,
-            max_string: 8 << 20,
-            max_steps: 2_000_000,
-        }
-    }
-}
-
 /// What names an expression can see.
 #[derive(Default)]
 pub(crate) struct Scope {
@@ -324,6 +303,13 @@ impl Lowerer<'_> {
                 return self.traversal(expr, span);
             }
         };
+        // A string costs a step per 64 bytes, so that a loop cannot copy a long one into
+        // memory faster than the budget allows.
+        if let Value::String(s) = &value {
+            if !self.charge(span, (s.len() / 64) as u64) {
+                return None;
+            }
+        }
         if !self.check_size(span, &value) {
             return None;
         }
