@@ -128,7 +128,7 @@ impl Lowerer<'_> {
         };
         for (key, value) in d.elements {
             // Each element copies the content, and its blocks count toward the file's.
-            if !self.step(d.span) || !self.charge(d.span, d.content_cost) || self.blocks_left == 0 {
+            if !self.step(d.span) || !self.charge(d.span, d.content_cost) || self.blocks_reported {
                 return;
             }
             let mut it = Map::new();
