@@ -39,8 +39,9 @@ pub struct Limits {
     /// Longest string built during evaluation, in bytes (8 MiB).
     pub max_string: usize,
     /// Most evaluation steps in one file (2 000 000): one per expression, loop iteration and
-    /// function call, and one per element or 64 bytes of string that a reference copies or
-    /// a function returns.
+    /// function call, and for each value a reference copies or a function returns, one or
+    /// two per element (two when it owns memory: a string, list or map) and one per 64 bytes
+    /// of string.
     pub max_steps: u64,
 }
 

@@ -94,19 +94,24 @@ fn step_into(value: &Value, index: &Value) -> Option<Step> {
     }
 }
 
-/// What copying values costs, in evaluation steps: one per value, list element and map
-/// entry, and one per 64 bytes of string. Counting stops past `cap`.
+/// What copying values costs, in evaluation steps: one per value, one more for each that owns
+/// memory (a string, list or map, and a map's key), and one per 64 bytes of string, so a
+/// step stands for at most about a hundred bytes. Counting stops past `cap`.
 pub(crate) fn weight<'v>(values: impl IntoIterator<Item = &'v Value>, cap: u64) -> u64 {
     let mut stack: Vec<&Value> = values.into_iter().collect();
     let mut total = 0u64;
     while let Some(value) = stack.pop() {
         total += 1;
         match value {
-            Value::String(s) => total += (s.len() / 64) as u64,
-            Value::List(items) => stack.extend(items.iter().map(|i| &i.inner)),
+            Value::String(s) => total += 1 + (s.len() / 64) as u64,
+            Value::List(items) => {
+                total += 1;
+                stack.extend(items.iter().map(|i| &i.inner));
+            }
             Value::Object(map) => {
+                total += 1;
                 for (k, v) in map.iter() {
-                    total += (k.len() / 64) as u64;
+                    total += 1 + (k.len() / 64) as u64;
                     stack.push(&v.inner);
                 }
             }
