@@ -107,10 +107,10 @@ fn invalid_jobspecs_report_every_finding() {
             Ok(parsed) => parsed,
             // A file that is no text: its one finding.
             Err(report) => {
-                let summary = jobspec::output::Summary::of(std::slice::from_ref(&report), 1);
+                let reports = std::slice::from_ref(&report);
+                let summary = jobspec::output::Summary::of(reports, 1);
                 let json: serde_json::Value =
-                    serde_json::from_str(&jobspec::output::json(&[report.clone()], &summary))
-                        .unwrap();
+                    serde_json::from_str(&jobspec::output::json(reports, &summary)).unwrap();
                 insta::assert_snapshot!(format!(
                     "{}\n---- json ----\n{}",
                     report.render(false),

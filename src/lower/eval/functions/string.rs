@@ -558,11 +558,11 @@ mod tests {
     fn sprintf_refuses_widths_past_the_limit() {
         let n = Value::Number(Number::Int(1));
         assert!(matches!(
-            sprintf("%999999999d", &[n.clone()], 1000),
+            sprintf("%999999999d", std::slice::from_ref(&n), 1000),
             Err(Sprintf::TooLong(999_999_999))
         ));
         assert!(matches!(
-            sprintf("%.99999999999999999999f", &[n.clone()], 1000),
+            sprintf("%.99999999999999999999f", std::slice::from_ref(&n), 1000),
             Err(Sprintf::TooLong(_))
         ));
         assert!(matches!(
