@@ -41,7 +41,7 @@ gen string-50mib.nomad.hcl 'data = "x = \"" + "a" * (50 << 20) + "\"\n"'
 gen million-blocks.nomad.hcl 'data = "a {}\n" * 1_000_000'
 gen million-blocks-8mib.nomad.hcl 'data = "job \"x\" {\n" + "meta {}\n" * 1_000_000 + "}\n"'
 gen array-8mib.nomad.hcl 'data = "x = [" + "1," * 4_000_000 + "1]\n"'
-gen groups-100000.nomad.hcl 'data = "job \"x\" {\n" + "".join(f"  group \"g{i}\" {{}}\n" for i in range(99_999)) + "}\n"'
+gen groups-50000.nomad.hcl 'data = "job \"x\" {\n" + "".join(f"  group \"g{i}\" {{}}\n" for i in range(49_999)) + "}\n"'
 gen groups-30000.nomad.hcl 'data = "job \"x\" {\n" + "".join(f"  group \"g{i}\" {{}}\n" for i in range(30_000)) + "}\n"'
 gen locals-chain-100000.nomad.hcl 'data = "locals {\n" + "".join(f"  l{i} = local.l{i + 1}\n" for i in range(100_000)) + "  l100000 = 1\n}\njob \"x\" {}\n"'
 gen locals-cycle-100000.nomad.hcl 'data = "locals {\n" + "".join(f"  l{i} = local.l{(i + 1) % 100_000}\n" for i in range(100_000)) + "}\njob \"x\" {}\n"'
@@ -126,7 +126,7 @@ run "a million \`meta {}\` blocks in a job" "$work/million-blocks-8mib.nomad.hcl
 run "an array of 4 million numbers (8 MiB)" "$work/array-8mib.nomad.hcl" "${v[@]}" "$work/array-8mib.nomad.hcl"
 run "30 000 empty groups" "$work/groups-30000.nomad.hcl" "${v[@]}" "$work/groups-30000.nomad.hcl"
 run "30 000 empty groups, human format" "$work/groups-30000.nomad.hcl" validate "$work/groups-30000.nomad.hcl"
-run "99 999 empty groups (at the block limit)" "$work/groups-100000.nomad.hcl" "${v[@]}" "$work/groups-100000.nomad.hcl"
+run "49 999 empty groups (at the block limit)" "$work/groups-50000.nomad.hcl" "${v[@]}" "$work/groups-50000.nomad.hcl"
 run "a chain of 100 000 locals" "$work/locals-chain-100000.nomad.hcl" "${v[@]}" "$work/locals-chain-100000.nomad.hcl"
 run "a cycle of 100 000 locals" "$work/locals-cycle-100000.nomad.hcl" "${v[@]}" "$work/locals-cycle-100000.nomad.hcl"
 run "40 locals, each doubling the last" "$work/locals-doubling.nomad.hcl" "${v[@]}" "$work/locals-doubling.nomad.hcl"

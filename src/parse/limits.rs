@@ -28,8 +28,9 @@ pub struct Limits {
     /// Largest source text, in bytes (8 MiB). `parse_with` checks the text it is given and
     /// each var file; the CLI checks a file's size before reading it.
     pub max_file_size: usize,
-    /// Most blocks in a file, nested ones included (100 000). Counted before parsing, and
-    /// again as `dynamic` blocks expand. In a JSON file, every object counts.
+    /// Most blocks in a file, nested ones included (50 000). Counted before parsing, and
+    /// again as `dynamic` blocks expand. In a JSON file, every object counts. A group or task
+    /// costs about 3 KB in the model, so the limit keeps a file of empty blocks under 200 MB.
     pub max_blocks: usize,
     /// Longest block label, block type or attribute name, in bytes (64 KiB); in a JSON file,
     /// the longest property name. String values are bounded by `max_file_size`.
@@ -49,7 +50,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_file_size: 8 << 20,
-            max_blocks: 100_000,
+            max_blocks: 50_000,
             max_label: 64 << 10,
             max_collection: 100_000,
             max_string: 8 << 20,
