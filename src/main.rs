@@ -527,7 +527,9 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     for path in paths {
         if path.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let mut seen = std::collections::HashSet::new();
+            walk(path, &mut found, &mut seen)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             if found.is_empty() {
                 return Err(format!(
                     "no jobspec files (*.nomad, *.hcl but not *.vars.hcl, *.nomad.json) under {}",
@@ -553,14 +555,20 @@ fn is_jobspec(path: &Path) -> bool {
         || name.ends_with(".nomad.json")
 }
 
-/// Collects the jobspec files under `dir`. Symbolic links to directories are not followed,
-/// so a link loop cannot make the walk endless.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Collects the jobspec files under `dir`, following symbolic links; `seen` holds the
+/// directories walked, so that a link loop cannot make the walk endless.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    if !seen.insert(std::fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            walk(&path, out)?;
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out, seen)?;
         } else if is_jobspec(&path) {
             out.push(path);
         }

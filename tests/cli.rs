@@ -522,3 +522,20 @@ fn a_million_small_blocks_stop_at_the_block_limit() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(codes(&out), ["jobspec::source::limit"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_does_not_make_the_walk_endless() {
+    let dir = temp_dir("loop");
+    std::fs::create_dir(dir.join("jobs")).unwrap();
+    std::fs::copy(
+        "testdata/valid/source-crlf.nomad.hcl",
+        dir.join("jobs/web.nomad.hcl"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("..", dir.join("jobs/up")).unwrap();
+    let out = jobspec(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("1 file checked"), "{}", stdout(&out));
+    std::fs::remove_dir_all(dir).unwrap();
+}
