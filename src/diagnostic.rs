@@ -70,6 +70,12 @@ codes! {
     Syntax = "jobspec::syntax::invalid", Error;
     /// A JSON jobspec in Nomad's API form that does not decode as a job.
     ApiJson = "jobspec::syntax::api_json", Error;
+    /// The file is larger than the size limit.
+    SourceTooLarge = "jobspec::source::too_large", Error;
+    /// The file crosses a limit on its structure: blocks, label length or nesting depth.
+    SourceLimit = "jobspec::source::limit", Error;
+    /// The file is not UTF-8 text.
+    SourceEncoding = "jobspec::source::encoding", Error;
     /// The file holds no `job` block.
     MissingJob = "jobspec::schema::missing_job", Error;
     /// An attribute the block does not define.

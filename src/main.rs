@@ -1,13 +1,13 @@
 //! The `jobspec` command line: parse and validate Nomad jobspecs.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jobspec::output::{self, Summary};
 use jobspec::validate::SetOptions;
-use jobspec::{Diagnostic, ParseOptions, Parsed, Report, SourceFile};
+use jobspec::{Diagnostic, Limits, ParseOptions, Parsed, Report, SourceFile};
 
 /// Parse, validate and render Nomad job specifications with Consul Connect sidecars.
 #[derive(Parser)]
@@ -81,6 +81,8 @@ enum Command {
         /// Rewrite the files that are not formatted, and list them.
         #[arg(long)]
         write: bool,
+        #[command(flatten)]
+        inputs: Inputs,
     },
     /// Write a job in another form: a Nomad API JSON job (`{"Job": ...}`, as `jobspec
     /// parse` and `nomad job inspect` print it), or any jobspec, as a readable HCL jobspec.
@@ -203,20 +205,14 @@ impl ConsulArgs {
     }
 }
 
-/// No input variables, for the commands that evaluate nothing.
-static NO_INPUTS: Inputs = Inputs {
-    vars: Vec::new(),
-    var_files: Vec::new(),
-};
-
 impl Command {
     fn inputs(&self) -> &Inputs {
         match self {
             Command::Parse { inputs, .. }
             | Command::Validate { inputs, .. }
             | Command::Render { inputs, .. }
-            | Command::Convert { inputs, .. } => inputs,
-            Command::Fmt { .. } => &NO_INPUTS,
+            | Command::Convert { inputs, .. }
+            | Command::Fmt { inputs, .. } => inputs,
             #[cfg(feature = "consul")]
             Command::Register { target }
             | Command::Deregister { target }
@@ -295,6 +291,9 @@ struct Inputs {
     /// Reads input variable values from an HCL or JSON file (repeatable; later files win).
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
+    /// Largest jobspec or var file to read, in bytes; a larger one is reported, not read.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_size)]
+    max_file_size: usize,
 }
 
 impl Inputs {
@@ -302,6 +301,7 @@ impl Inputs {
     /// `NOMAD_VAR_`s, and file functions relative to the jobspec's folder.
     fn options(&self) -> Result<ParseOptions, String> {
         let mut options = ParseOptions::default();
+        options.limits.max_file_size = self.max_file_size;
         for var in &self.vars {
             let (name, value) = var
                 .split_once('=')
@@ -309,7 +309,11 @@ impl Inputs {
             options.vars.push((name.to_owned(), value.to_owned()));
         }
         for path in &self.var_files {
-            options.var_files.push(read_source(path)?);
+            let source = read_source(path, &options.limits).map_err(|e| match e {
+                Unreadable::Failure(message) => message,
+                Unreadable::Report(report) => report.to_string(),
+            })?;
+            options.var_files.push(source);
         }
         options.env = std::env::vars()
             .filter(|(k, _)| k.starts_with("NOMAD_VAR_"))
@@ -432,7 +436,8 @@ fn main() -> ExitCode {
                 files,
                 check,
                 write,
-            } => fmt(&files, check, write),
+                ..
+            } => fmt(&files, check, write, &options.limits),
             Command::Convert { file, to, .. } => convert(&file, to, &options),
             #[cfg(feature = "consul")]
             Command::Register { target } => consul(&target, &options, Action::Register),
@@ -456,28 +461,88 @@ fn fail(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "jobspec: {message}");
 }
 
-fn read_source(path: &Path) -> Result<SourceFile, String> {
+/// Why a file was not read as a jobspec.
+enum Unreadable {
+    /// It cannot be read at all (missing, a directory, a FIFO): a failure, exit 2.
+    Failure(String),
+    /// It was, but it is no jobspec text (too large, not UTF-8): its finding, exit 1.
+    Report(Report),
+}
+
+/// Reads a jobspec or var file, or standard input for `-`, within `limits.max_file_size`.
+///
+/// Only regular files are read: a FIFO with no writer, or a device, would block or never
+/// end. A file's size is checked before it is opened.
+fn read_source(path: &Path, limits: &Limits) -> Result<SourceFile, Unreadable> {
+    let read = |name: &str, reader: &mut dyn std::io::Read| match jobspec::parse::read_source(
+        name, reader, limits,
+    ) {
+        Ok(Ok(source)) => Ok(source),
+        Ok(Err(report)) => Err(Unreadable::Report(report)),
+        Err(e) => Err(Unreadable::Failure(format!("cannot read {name}: {e}"))),
+    };
     if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        return Ok(SourceFile::new("<stdin>", text));
+        return read("<stdin>", &mut std::io::stdin().lock());
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| format!("{} is not UTF-8 text: {e}", path.display()))?;
-    Ok(SourceFile::new(path.display().to_string(), text))
+    let name = path.display().to_string();
+    let failure = |message: String| Unreadable::Failure(message);
+    let meta = std::fs::metadata(path).map_err(|e| failure(format!("cannot read {name}: {e}")))?;
+    if meta.is_dir() {
+        return Err(failure(format!(
+            "{name} is a directory; give a jobspec file (`jobspec validate` also takes directories)"
+        )));
+    }
+    if !meta.is_file() {
+        return Err(failure(format!(
+            "{name} is not a regular file ({}); give a file, or `-` for standard input",
+            file_kind(&meta)
+        )));
+    }
+    if meta.len() > limits.max_file_size as u64 {
+        return Err(Unreadable::Report(jobspec::parse::too_large(
+            &name,
+            meta.len(),
+            limits,
+        )));
+    }
+    let mut file =
+        std::fs::File::open(path).map_err(|e| failure(format!("cannot read {name}: {e}")))?;
+    read(&name, &mut file)
+}
+
+/// What kind of file other than a regular file or a directory `meta` describes.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a FIFO";
+        } else if kind.is_socket() {
+            return "a socket";
+        } else if kind.is_char_device() {
+            return "a character device";
+        } else if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    let _ = meta;
+    "a special file"
 }
 
 fn parse(files: &[PathBuf], format: ParseFormat, options: &ParseOptions) -> Status {
     let mut status = Status::Clean;
     for path in files {
-        let source = match read_source(path) {
+        let source = match read_source(path, &options.limits) {
             Ok(source) => source,
-            Err(e) => {
+            Err(Unreadable::Failure(e)) => {
                 fail(&e);
                 status = Status::Failure;
+                continue;
+            }
+            Err(Unreadable::Report(report)) => {
+                print_report(&report);
+                status = status.max(Status::Invalid);
                 continue;
             }
         };
@@ -495,7 +560,7 @@ fn parse(files: &[PathBuf], format: ParseFormat, options: &ParseOptions) -> Stat
 }
 
 /// Formats each file: prints it, checks it (`--check`) or rewrites it (`--write`).
-fn fmt(paths: &[PathBuf], check: bool, write: bool) -> Status {
+fn fmt(paths: &[PathBuf], check: bool, write: bool, limits: &Limits) -> Status {
     let files = match expand(paths) {
         Ok(files) => files,
         Err(e) => {
@@ -505,11 +570,16 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool) -> Status {
     };
     let mut status = Status::Clean;
     for path in files.iter().filter(|p| paths.contains(p) || !is_json(p)) {
-        let source = match read_source(path) {
+        let source = match read_source(path, limits) {
             Ok(source) => source,
-            Err(e) => {
+            Err(Unreadable::Failure(e)) => {
                 fail(&e);
                 status = Status::Failure;
+                continue;
+            }
+            Err(Unreadable::Report(report)) => {
+                print_report(&report);
+                status = status.max(Status::Invalid);
                 continue;
             }
         };
@@ -564,11 +634,15 @@ fn is_json(path: &Path) -> bool {
 
 /// Writes one job in another form; fields HCL cannot express are named on standard error.
 fn convert(path: &Path, to: ConvertTo, options: &ParseOptions) -> Status {
-    let source = match read_source(path) {
+    let source = match read_source(path, &options.limits) {
         Ok(source) => source,
-        Err(e) => {
+        Err(Unreadable::Failure(e)) => {
             fail(&e);
             return Status::Failure;
+        }
+        Err(Unreadable::Report(report)) => {
+            print_report(&report);
+            return Status::Invalid;
         }
     };
     let parsed = jobspec::parse_with(&source, &options_for(options, path));
@@ -590,13 +664,22 @@ fn convert(path: &Path, to: ConvertTo, options: &ParseOptions) -> Status {
     Status::Clean
 }
 
-/// Expands directories into the jobspec files below them, sorted.
+/// Expands directories into the jobspec files below them, sorted. A directory without one
+/// is an error: the path or the naming is likely wrong.
 fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let mut seen = std::collections::HashSet::new();
+            walk(path, &mut found, &mut seen)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if found.is_empty() {
+                return Err(format!(
+                    "no jobspec files (*.nomad, *.hcl but not *.vars.hcl, *.nomad.json) under {}",
+                    path.display()
+                ));
+            }
             found.sort();
             out.extend(found);
         } else {
@@ -616,11 +699,20 @@ fn is_jobspec(path: &Path) -> bool {
         || name.ends_with(".nomad.json")
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Collects the jobspec files under `dir`, following symbolic links; `seen` holds the
+/// directories walked, so that a link loop cannot make the walk endless.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    if !seen.insert(std::fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, seen)?;
         } else if is_jobspec(&path) {
             out.push(path);
         }
@@ -645,8 +737,8 @@ struct Checked {
 
 /// Reads, parses and validates one file. Semantic rules run once the file parses cleanly, so
 /// a syntax or schema error is not followed by findings it caused.
-fn check_file(path: &Path, options: &ParseOptions) -> Result<Checked, String> {
-    let source = read_source(path)?;
+fn check_file(path: &Path, options: &ParseOptions) -> Result<Checked, Unreadable> {
+    let source = read_source(path, &options.limits)?;
     let parsed = jobspec::parse_with(&source, &options_for(options, path));
     let findings = match &parsed.job {
         Some(job) if !parsed.has_errors() => jobspec::validate(job),
@@ -705,10 +797,13 @@ fn validate(
     };
     let mut status = Status::Clean;
     let mut checked = Vec::new();
+    // Files that were read but are no jobspec text: their reports, by position in `checked`.
+    let mut rejected: Vec<(usize, Report)> = Vec::new();
     for result in parallel_map(&files, |path| check_file(path, options)) {
         match result {
             Ok(c) => checked.push(c),
-            Err(e) => {
+            Err(Unreadable::Report(report)) => rejected.push((checked.len(), report)),
+            Err(Unreadable::Failure(e)) => {
                 fail(&e);
                 status = Status::Failure;
             }
@@ -727,14 +822,17 @@ fn validate(
             checked[i].findings.append(&mut f);
         }
     }
-    let all: Vec<Report> = checked
-        .into_iter()
-        .flat_map(|mut c| {
-            c.parsed.diagnostics.append(&mut c.findings);
-            c.parsed.diagnostics.sort_by_key(|d| d.span.start);
-            reports(&c.source, &c.parsed)
-        })
-        .collect();
+    let mut rejected = rejected.into_iter().peekable();
+    let mut all: Vec<Report> = Vec::new();
+    for (i, mut c) in checked.into_iter().enumerate() {
+        while let Some((_, report)) = rejected.next_if(|(at, _)| *at == i) {
+            all.push(report);
+        }
+        c.parsed.diagnostics.append(&mut c.findings);
+        c.parsed.diagnostics.sort_by_key(|d| d.span.start);
+        all.extend(reports(&c.source, &c.parsed));
+    }
+    all.extend(rejected.map(|(_, report)| report));
     let summary = Summary::of(&all, files.len());
     match format {
         ReportFormat::Human => emit(&output::human(
@@ -764,9 +862,15 @@ fn load(
         source,
         mut parsed,
         mut findings,
-    } = check_file(path, options).map_err(|e| {
-        fail(&e);
-        Status::Failure
+    } = check_file(path, options).map_err(|e| match e {
+        Unreadable::Failure(e) => {
+            fail(&e);
+            Status::Failure
+        }
+        Unreadable::Report(report) => {
+            print_report(&report);
+            Status::Invalid
+        }
     })?;
     let valid = !parsed.has_errors() && !findings.iter().any(Diagnostic::is_error);
     let rendered = match parsed.job.take() {
@@ -968,7 +1072,7 @@ fn print_reports(source: &SourceFile, parsed: &Parsed) {
     }
 }
 
-/// A report, at most the first findings of it shown (`output::human_report`).
+/// Prints a report on stderr, its first findings if there are many.
 fn print_report(report: &Report) {
     let color = std::io::stderr().is_terminal();
     let see_all = "`jobspec validate --format json` shows all";

@@ -305,3 +305,237 @@ fn unreadable_file_among_good_ones_is_exit_two() {
     let out = jobspec(&["validate", "examples/countdash.nomad.hcl", "no/such.hcl"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The codes of a `--format json` report.
+fn codes(out: &Output) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+    doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A fresh, empty folder for one test.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("jobspec-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_byte_order_mark_and_crlf_line_endings_are_fine() {
+    let out = jobspec(&[
+        "validate",
+        "testdata/valid/source-bom.nomad.hcl",
+        "testdata/valid/source-crlf.nomad.hcl",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = jobspec(&["parse", "testdata/valid/source-bom.nomad.hcl"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn text_that_is_not_utf8_is_a_finding_of_its_file() {
+    let out = jobspec(&[
+        "validate",
+        "--format",
+        "json",
+        "examples/countdash.nomad.hcl",
+        "testdata/invalid/source-encoding.nomad.hcl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let finding = &doc["diagnostics"][0];
+    assert_eq!(finding["code"], "jobspec::source::encoding");
+    assert_eq!(
+        finding["file"],
+        "testdata/invalid/source-encoding.nomad.hcl"
+    );
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(2), Some(9))
+    );
+    assert_eq!(doc["summary"]["files"], 2);
+    assert_eq!(doc["summary"]["errors"], 1);
+    let out = jobspec(&["parse", "testdata/invalid/source-encoding.nomad.hcl"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("byte 0xE9"));
+}
+
+#[test]
+fn a_nul_byte_is_a_syntax_error_that_names_it() {
+    let out = jobspec(&[
+        "validate",
+        "--format",
+        "json",
+        "testdata/invalid/source-nul.nomad.hcl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(codes(&out), ["jobspec::syntax::invalid"]);
+    assert!(stdout(&out).contains("U+0000 (NUL)"));
+}
+
+#[test]
+fn deep_nesting_is_a_limit_not_a_crash() {
+    let out = jobspec(&[
+        "validate",
+        "--format",
+        "json",
+        "testdata/invalid/limit-nesting.nomad.hcl",
+        "testdata/invalid/limit-nesting.nomad.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        codes(&out),
+        ["jobspec::source::limit", "jobspec::source::limit"]
+    );
+    // 100 000 levels, of blocks and of brackets, on standard input.
+    for text in [
+        "a {\n".repeat(100_000),
+        format!("x = {}\n", "[".repeat(100_000)),
+    ] {
+        let out = jobspec_stdin(&["validate", "--format", "json", "-"], &text);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(codes(&out), ["jobspec::source::limit"]);
+    }
+}
+
+#[test]
+fn max_file_size_applies_before_reading() {
+    let args = ["validate", "--format", "json", "--max-file-size", "100"];
+    let out = jobspec(&[&args[..], &["examples/countdash.nomad.hcl"]].concat());
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(codes(&out), ["jobspec::source::too_large"]);
+    let out = jobspec(&[
+        "parse",
+        "--max-file-size",
+        "100",
+        "examples/countdash.nomad.hcl",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("jobspec::source::too_large"));
+    // An endless stream on standard input is read up to the limit only.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jobspec"))
+        .args(["validate", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'#'; 1 << 16];
+        // Ends when jobspec stops reading and exits.
+        while stdin.write_all(&chunk).is_ok() {}
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(codes(&out), ["jobspec::source::too_large"]);
+}
+
+#[test]
+fn a_directory_is_not_a_jobspec_for_parse_and_render() {
+    for command in ["parse", "render"] {
+        let out = jobspec(&[command, "testdata/valid"]);
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("testdata/valid is a directory"), "{err}");
+    }
+}
+
+#[test]
+fn validate_of_a_directory_without_jobspecs_fails() {
+    let dir = temp_dir("empty");
+    std::fs::write(dir.join("README.md"), "no jobs here").unwrap();
+    std::fs::write(dir.join("prod.vars.hcl"), "count = 3").unwrap();
+    let out = jobspec(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("no jobspec files"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_blocking() {
+    let dir = temp_dir("fifo");
+    let fifo = dir.join("pipe.nomad.hcl");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for command in ["validate", "parse"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jobspec"))
+            .args([command, fifo.to_str().unwrap()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Reading the FIFO would block for ever: no writer ever opens it.
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(20) {
+                let _ = child.kill();
+                panic!("`jobspec {command}` blocked on a FIFO");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("is not a regular file (a FIFO)"), "{err}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn many_findings_are_capped_for_people_and_complete_in_json() {
+    let text = format!("job \"x\" {{\n{}}}\n", "  meta {}\n".repeat(151));
+    let out = jobspec_stdin(&["validate", "-"], &text);
+    assert_eq!(out.status.code(), Some(1));
+    let human = stdout(&out);
+    assert_eq!(
+        human
+            .matches("only one `meta` block is allowed here")
+            .count(),
+        100
+    );
+    assert!(
+        human.contains("… and 50 more findings in <stdin> (use --format json to see all)"),
+        "{human}"
+    );
+    assert!(
+        human.contains("1 file checked: 150 errors, 0 warnings"),
+        "{human}"
+    );
+    let out = jobspec_stdin(&["validate", "--format", "json", "-"], &text);
+    assert_eq!(codes(&out).len(), 150);
+}
+
+#[test]
+fn a_million_small_blocks_stop_at_the_block_limit() {
+    // 4 MB: under the size limit, over the block limit.
+    let text = "a {}\n".repeat(1_000_000);
+    let out = jobspec_stdin(&["validate", "--format", "json", "-"], &text);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(codes(&out), ["jobspec::source::limit"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_loop_does_not_make_the_walk_endless() {
+    let dir = temp_dir("loop");
+    std::fs::create_dir(dir.join("jobs")).unwrap();
+    std::fs::copy(
+        "testdata/valid/source-crlf.nomad.hcl",
+        dir.join("jobs/web.nomad.hcl"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("..", dir.join("jobs/up")).unwrap();
+    let out = jobspec(&["validate", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("1 file checked"), "{}", stdout(&out));
+    std::fs::remove_dir_all(dir).unwrap();
+}

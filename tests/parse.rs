@@ -3,16 +3,22 @@
 //! model → JSON → model round trip.
 //!
 //! A jobspec `x.nomad.hcl` may have inputs beside it: `x.vars.hcl` or `x.vars.json` (a var
-//! file), `x.env` (`NOMAD_VAR_name=value` lines) and `x.args` (`--var name=value` lines).
+//! file), `x.env` (`NOMAD_VAR_name=value` lines), `x.args` (`--var name=value` lines) and
+//! `x.limits` (`Limits` fields, `max_blocks=10` lines).
 
 use std::path::Path;
 
-use jobspec::{ParseOptions, Parsed, Report, SourceFile, parse_with};
+use jobspec::{Limits, ParseOptions, Parsed, Report, SourceFile, parse_with};
+
+/// A file's text, or the report of a file that is no text.
+fn read(path: &Path) -> Result<SourceFile, Report> {
+    let bytes = std::fs::read(path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    jobspec::parse::read_source(&name, &bytes[..], &Limits::default()).unwrap()
+}
 
 fn source(path: &Path) -> SourceFile {
-    let text = std::fs::read_to_string(path).unwrap();
-    let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    SourceFile::new(name, text)
+    read(path).unwrap()
 }
 
 fn lines(path: &Path) -> Vec<(String, String)> {
@@ -26,7 +32,25 @@ fn lines(path: &Path) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-fn parse(path: &Path) -> (SourceFile, Parsed) {
+fn limits(path: &Path) -> Limits {
+    let mut limits = Limits::default();
+    for (key, value) in lines(path) {
+        let n: usize = value.trim().parse().unwrap();
+        match key.as_str() {
+            "max_file_size" => limits.max_file_size = n,
+            "max_blocks" => limits.max_blocks = n,
+            "max_label" => limits.max_label = n,
+            "max_collection" => limits.max_collection = n,
+            "max_string" => limits.max_string = n,
+            "max_steps" => limits.max_steps = n as u64,
+            other => panic!("{}: unknown limit {other}", path.display()),
+        }
+    }
+    limits
+}
+
+/// Parses a jobspec with the inputs beside it; the report of a file that is no text.
+fn parse(path: &Path) -> Result<(SourceFile, Parsed), Report> {
     let dir = path.parent().unwrap();
     let file = path.file_name().unwrap().to_string_lossy();
     let stem = file.split('.').next().unwrap();
@@ -41,15 +65,16 @@ fn parse(path: &Path) -> (SourceFile, Parsed) {
     }
     options.env = lines(&dir.join(format!("{stem}.env")));
     options.vars = lines(&dir.join(format!("{stem}.args")));
-    let source = source(path);
+    options.limits = limits(&dir.join(format!("{stem}.limits")));
+    let source = read(path)?;
     let parsed = parse_with(&source, &options);
-    (source, parsed)
+    Ok((source, parsed))
 }
 
 #[test]
 fn valid_jobspecs_lower_to_nomad_json() {
     insta::glob!("../testdata", "valid/*.nomad.*", |path| {
-        let (_, parsed) = parse(path);
+        let (_, parsed) = parse(path).unwrap();
         assert!(
             parsed.diagnostics.is_empty()
                 && parsed.var_files.iter().all(|r| r.diagnostics().is_empty()),
@@ -68,7 +93,7 @@ fn valid_jobspecs_lower_to_nomad_json() {
 #[test]
 fn valid_jobspecs_round_trip_through_json() {
     insta::glob!("../testdata", "valid/*.nomad.*", |path| {
-        let job = parse(path).1.job.expect("a job");
+        let job = parse(path).unwrap().1.job.expect("a job");
         let json = jobspec::model::to_api_json(&job);
         let back = jobspec::model::from_api_json(&json).unwrap();
         assert_eq!(back, job, "{}", path.display());
@@ -78,7 +103,22 @@ fn valid_jobspecs_round_trip_through_json() {
 #[test]
 fn invalid_jobspecs_report_every_finding() {
     insta::glob!("../testdata", "invalid/*.nomad.*", |path| {
-        let (source, mut parsed) = parse(path);
+        let (source, mut parsed) = match parse(path) {
+            Ok(parsed) => parsed,
+            // A file that is no text: its one finding.
+            Err(report) => {
+                let reports = std::slice::from_ref(&report);
+                let summary = jobspec::output::Summary::of(reports, 1);
+                let json: serde_json::Value =
+                    serde_json::from_str(&jobspec::output::json(reports, &summary)).unwrap();
+                insta::assert_snapshot!(format!(
+                    "{}\n---- json ----\n{}",
+                    report.render(false),
+                    serde_json::to_string_pretty(&json).unwrap()
+                ));
+                return;
+            }
+        };
         // Semantic rules run once a file parses without error, as in the CLI.
         if let (Some(job), false) = (&parsed.job, parsed.has_errors()) {
             parsed.diagnostics.extend(jobspec::validate(job));
@@ -120,7 +160,7 @@ fn closed_world_sets_report_unknown_destinations() {
         .filter(|p| p.to_string_lossy().ends_with(".nomad.hcl"))
         .collect();
     paths.sort();
-    let parsed: Vec<(SourceFile, Parsed)> = paths.iter().map(|p| parse(p)).collect();
+    let parsed: Vec<(SourceFile, Parsed)> = paths.iter().map(|p| parse(p).unwrap()).collect();
     let jobs: Vec<&jobspec::Job> = parsed
         .iter()
         .map(|(_, p)| p.job.as_ref().unwrap())

@@ -21,6 +21,8 @@ struct Dynamic {
     elements: Vec<(Value, Value)>,
     labels: Option<Expression>,
     content: Body,
+    /// What copying the content for one element costs, in evaluation steps.
+    content_cost: u64,
 }
 
 impl Lowerer<'_> {
@@ -109,6 +111,7 @@ impl Lowerer<'_> {
             span,
             elements,
             labels,
+            content_cost: (content.span.len() / 64) as u64,
             content: content.inner,
         })
     }
@@ -124,7 +127,8 @@ impl Lowerer<'_> {
             return;
         };
         for (key, value) in d.elements {
-            if !self.step(d.span) {
+            // Each element copies the content, and its blocks count toward the file's.
+            if !self.step(d.span) || !self.charge(d.span, d.content_cost) || self.blocks_reported {
                 return;
             }
             let mut it = Map::new();

@@ -95,6 +95,9 @@ impl Lowerer<'_> {
         labels: Vec<Spanned<String>>,
         span: Span,
     ) -> Spanned<Value> {
+        if !self.take_block(span) {
+            return Spanned::new(Value::Object(Map::new()), span);
+        }
         let mut value = Spanned::new(Value::Object(self.body_to_map(BodyIn::Hcl(body))), span);
         for label in labels.into_iter().rev() {
             let mut wrapper = Map::new();

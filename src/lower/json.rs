@@ -91,6 +91,8 @@ impl Lowerer<'_> {
             steps_left: self.steps_left,
             budget_reported: self.budget_reported,
             suggester: std::mem::take(&mut self.suggester),
+            blocks_left: self.blocks_left,
+            blocks_reported: self.blocks_reported,
             poisoned: std::mem::take(&mut self.poisoned),
             base_dir: self.base_dir.clone(),
         };
@@ -99,6 +101,8 @@ impl Lowerer<'_> {
         self.steps_left = child.steps_left;
         self.budget_reported = child.budget_reported;
         self.suggester = child.suggester;
+        self.blocks_left = child.blocks_left;
+        self.blocks_reported = child.blocks_reported;
         self.poisoned = child.poisoned;
         for mut d in child.diagnostics {
             d.span = span;

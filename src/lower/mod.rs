@@ -23,8 +23,9 @@ use crate::parse::ParseOptions;
 use crate::parse::json::Json;
 use crate::span::{Span, Spanned};
 
+use crate::parse::Limits;
 pub(crate) use convert::FromValue;
-use eval::{Limits, Scope};
+use eval::Scope;
 pub(crate) use json::lower_json_file;
 
 /// An expression, from native HCL or from HCL's JSON syntax.
@@ -99,8 +100,12 @@ pub(crate) struct Lowerer<'s> {
     pub(crate) limits: Limits,
     pub(crate) steps_left: u64,
     pub(crate) budget_reported: bool,
+    /// Whether the block limit was reported.
+    pub(crate) blocks_reported: bool,
     /// "Did you mean" suggestions, within their budget.
     pub(crate) suggester: Suggester,
+    /// How many more blocks may be lowered (`dynamic` blocks expand into more).
+    pub(crate) blocks_left: usize,
     /// Variables and locals whose value could not be computed: references to them fail
     /// silently, so one mistake is reported once.
     pub(crate) poisoned: HashSet<String>,
@@ -204,7 +209,9 @@ impl<'s> Lowerer<'s> {
             limits: options.limits,
             steps_left: options.limits.max_steps,
             budget_reported: false,
+            blocks_reported: false,
             suggester: Suggester::default(),
+            blocks_left: options.limits.max_blocks,
             poisoned: HashSet::new(),
             base_dir: options.base_dir.clone(),
         }
@@ -228,9 +235,38 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Counts a block toward the file's limit; `false` (reported once) past it. Blocks
+    /// written out are counted before parsing; past the limit here, `dynamic` blocks
+    /// expanded to too many.
+    pub(crate) fn take_block(&mut self, span: Span) -> bool {
+        if self.blocks_left > 0 {
+            self.blocks_left -= 1;
+            return true;
+        }
+        if !self.blocks_reported {
+            self.blocks_reported = true;
+            let max = self.limits.max_blocks;
+            self.push(
+                Diagnostic::new(
+                    Code::EvalLimit,
+                    span,
+                    format!("`dynamic` blocks expand to more than {max} blocks in the file"),
+                )
+                .with_label("this block is past the limit")
+                .with_help(format!(
+                    "expand over fewer elements; the limit is `Limits::max_blocks` ({max})"
+                )),
+            );
+        }
+        false
+    }
+
     /// Lowers block `key` into a new `B`, checking its labels.
     pub(crate) fn lower_block<B: Block>(&mut self, key: &str, block: BlockIn) -> Spanned<B> {
         let mut out = B::default();
+        if !self.take_block(block.ident_span) {
+            return Spanned::new(out, block.span);
+        }
         match (B::LABEL, block.labels.first()) {
             (Some(_), Some(label)) => out.set_label(label),
             (Some(label), None) => self.push(

@@ -878,7 +878,7 @@ impl Lowerer<'_> {
 }
 
 /// Evaluates a standalone expression (a `--var` or `NOMAD_VAR_` value) with no references.
-fn eval_text(text: &str, limits: super::eval::Limits) -> Result<Value, String> {
+fn eval_text(text: &str, limits: crate::parse::Limits) -> Result<Value, String> {
     let expr = hcl_edit::parser::parse_expr(text).map_err(|e| e.message().to_owned())?;
     let mut cx = Lowerer::new(
         text,
@@ -910,9 +910,13 @@ fn read_var_file(
     names: &Declared<'_>,
     options: &ParseOptions,
 ) -> (Vec<(String, Spanned<Value>)>, Vec<Diagnostic>) {
-    let text = file.text();
-    let mut cx = Lowerer::new(text, options);
     let mut out = Vec::new();
+    let text = match crate::parse::prepare(file.text(), &options.limits) {
+        Ok(text) => text,
+        Err(diagnostic) => return (out, vec![diagnostic]),
+    };
+    let text = text.as_ref();
+    let mut cx = Lowerer::new(text, options);
     if text.trim_start_matches(' ').starts_with('{') {
         match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(map)) => {
@@ -946,6 +950,9 @@ fn read_var_file(
             }
         }
         return (out, cx.diagnostics);
+    }
+    if let Some(diagnostic) = crate::parse::check_hcl(text, &options.limits) {
+        return (out, vec![diagnostic]);
     }
     let body = match hcl_edit::parser::parse_body(text) {
         Ok(body) => body,

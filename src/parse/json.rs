@@ -1,6 +1,7 @@
 //! JSON jobspecs: a JSON parser that keeps the span of every key and value, for HCL's JSON
 //! syntax, and the test that tells Nomad's API form from it.
 
+use super::limits::{self, Limits};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Number;
 use crate::span::{Span, Spanned};
@@ -52,8 +53,13 @@ pub(crate) fn is_api_job(tree: &Spanned<Json>) -> bool {
 /// # Errors
 ///
 /// One syntax diagnostic at the first error.
-pub(crate) fn parse(text: &str) -> Result<Spanned<Json>, Diagnostic> {
-    let mut p = Parser { text, pos: 0 };
+pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Spanned<Json>, Diagnostic> {
+    let mut p = Parser {
+        text,
+        pos: 0,
+        objects: 0,
+        limits,
+    };
     let value = p.value(0)?;
     p.skip_ws();
     if p.pos < text.len() {
@@ -65,6 +71,9 @@ pub(crate) fn parse(text: &str) -> Result<Spanned<Json>, Diagnostic> {
 struct Parser<'t> {
     text: &'t str,
     pos: usize,
+    /// Objects read so far: each counts toward `Limits::max_blocks`.
+    objects: usize,
+    limits: &'t Limits,
 }
 
 impl Parser<'_> {
@@ -103,13 +112,28 @@ impl Parser<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<Spanned<Json>, Diagnostic> {
-        if depth > MAX_DEPTH {
-            return Err(self.error(&format!("nested more than {MAX_DEPTH} levels deep")));
-        }
         self.skip_ws();
+        if depth > MAX_DEPTH {
+            let at = Span::new(self.pos, (self.pos + 1).min(self.text.len()));
+            return Err(Diagnostic::new(
+                Code::SourceLimit,
+                at,
+                format!("objects and arrays nest more than {MAX_DEPTH} levels deep"),
+            )
+            .with_label(format!("level {}", MAX_DEPTH + 1))
+            .with_help(format!(
+                "flatten the document; the limit of {MAX_DEPTH} levels is fixed"
+            )));
+        }
         let start = self.pos;
         let value = match self.peek() {
             Some(b'{') => {
+                self.objects += 1;
+                if self.objects > self.limits.max_blocks {
+                    let at = Span::new(self.pos, self.pos + 1);
+                    let max = self.limits.max_blocks;
+                    return Err(limits::too_many_blocks(at, max, "objects (blocks)"));
+                }
                 self.pos += 1;
                 let mut props = Vec::new();
                 self.skip_ws();
@@ -122,6 +146,10 @@ impl Parser<'_> {
                             return Err(self.error("expected a property name in double quotes"));
                         }
                         let key = self.string()?;
+                        if key.len() > self.limits.max_label {
+                            let max = self.limits.max_label;
+                            return Err(limits::label_too_long(key.span, key.len(), max));
+                        }
                         self.expect(b':', "`:`")?;
                         let value = self.value(depth + 1)?;
                         props.push((key, value));
@@ -265,7 +293,7 @@ mod tests {
     #[test]
     fn parses_with_spans() {
         let text = r#"{"a": [1, -2.5, "x\u00e9\ud83d\ude00", true, null], "b": {}}"#;
-        let tree = parse(text).unwrap();
+        let tree = parse(text, &Limits::default()).unwrap();
         let Json::Object(props) = &tree.inner else {
             panic!()
         };
@@ -281,9 +309,22 @@ mod tests {
     #[test]
     fn rejects_bad_json() {
         for bad in ["{", "{\"a\" 1}", "[1,]", "\"\\x\"", "{} x", "nul"] {
-            assert!(parse(bad).is_err(), "{bad}");
+            assert!(parse(bad, &Limits::default()).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn stops_at_the_limits() {
+        let limits = Limits {
+            max_blocks: 2,
+            max_label: 3,
+            ..Limits::default()
+        };
+        let code = |text: &str| parse(text, &limits).unwrap_err().code.as_str();
         let deep = "[".repeat(200) + &"]".repeat(200);
-        assert!(parse(&deep).is_err());
+        assert_eq!(code(&deep), "jobspec::source::limit");
+        assert_eq!(code(r#"[{}, {}, {}]"#), "jobspec::source::limit");
+        assert_eq!(code(r#"{"abcd": 1}"#), "jobspec::source::limit");
+        assert!(parse(r#"[{"abc": {}}]"#, &limits).is_ok());
     }
 }

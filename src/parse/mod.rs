@@ -2,16 +2,18 @@
 //!
 //! A syntax error is one diagnostic at its position; every other finding is collected.
 
+use std::io::Read;
 use std::path::PathBuf;
 
 use crate::diagnostic::{Code, Diagnostic, Report};
 use crate::lower;
-pub use crate::lower::eval::Limits;
 use crate::model::Job;
 use crate::source::SourceFile;
 use crate::span::Span;
+pub use limits::Limits;
 
 pub(crate) mod json;
+mod limits;
 
 /// How to parse: input variable values, filesystem access, strictness and limits.
 ///
@@ -34,7 +36,7 @@ pub struct ParseOptions {
     /// Whether a var-file or `--var` value for an undeclared variable is an error (else a
     /// warning), as Nomad's `-hcl2-strict`.
     pub strict: bool,
-    /// Bounds on evaluation.
+    /// Bounds on the source and its evaluation.
     pub limits: Limits,
 }
 
@@ -139,10 +141,22 @@ pub fn parse_recoverable(source: &SourceFile) -> Parsed {
 /// assert_eq!(parsed.job.unwrap().task_groups[0].count.as_deref(), Some(&3));
 /// ```
 pub fn parse_with(source: &SourceFile, options: &ParseOptions) -> Parsed {
-    let text = source.text();
+    let failed = |diagnostic| Parsed {
+        job: None,
+        diagnostics: vec![diagnostic],
+        var_files: Vec::new(),
+    };
+    let text = match prepare(source.text(), &options.limits) {
+        Ok(text) => text,
+        Err(diagnostic) => return failed(diagnostic),
+    };
+    let text = text.as_ref();
     // Nomad's rule: a body whose first byte that is not a space (0x20) is `{` is JSON.
     if text.trim_start_matches(' ').starts_with('{') {
         return parse_json(text, options);
+    }
+    if let Some(diagnostic) = check_hcl(text, &options.limits) {
+        return failed(diagnostic);
     }
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => {
@@ -161,10 +175,105 @@ pub fn parse_with(source: &SourceFile, options: &ParseOptions) -> Parsed {
     }
 }
 
+/// Reads a source of at most `limits.max_file_size` bytes from `reader` (a file, standard
+/// input) as UTF-8 text: reading stops one byte past the limit, so an endless stream is
+/// not read whole.
+///
+/// ```
+/// use jobspec::{Limits, parse::read_source};
+///
+/// let source = read_source("web.nomad.hcl", &b"job \"web\" {}"[..], &Limits::default())?;
+/// assert_eq!(source.unwrap().text(), "job \"web\" {}");
+///
+/// let report = read_source("bad.nomad.hcl", &b"job \"\xff\" {}"[..], &Limits::default())?
+///     .unwrap_err();
+/// let finding = &report.diagnostics()[0];
+/// assert_eq!(finding.code.as_str(), "jobspec::source::encoding");
+/// assert_eq!(report.source().line_col(finding.span.start).column, 6);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// The outer error is the reader's. The inner one is the report of a source that cannot be
+/// parsed: one finding, [`Code::SourceTooLarge`] when it is over the limit, or
+/// [`Code::SourceEncoding`] at the first byte that is not UTF-8 (the report's text shows
+/// U+FFFD in place of each invalid sequence).
+pub fn read_source(
+    name: &str,
+    reader: impl std::io::Read,
+    limits: &Limits,
+) -> std::io::Result<Result<SourceFile, Report>> {
+    let max = limits.max_file_size;
+    let mut bytes = Vec::new();
+    reader
+        .take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > max {
+        let report = Report::new(
+            SourceFile::new(name, ""),
+            vec![limits::too_large(None, max)],
+        );
+        return Ok(Err(report));
+    }
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes()[at];
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let diagnostic = Diagnostic::new(
+                Code::SourceEncoding,
+                Span::new(at, at + '\u{FFFD}'.len_utf8()),
+                format!("the file is not UTF-8 text: byte 0x{bad:02X} is not valid here"),
+            )
+            .with_label("shown as \u{FFFD}")
+            .with_help("save the file as UTF-8: Nomad reads jobspecs as UTF-8 text");
+            Err(Report::new(SourceFile::new(name, text), vec![diagnostic]))
+        }
+    })
+}
+
+/// The report of a source of `size` bytes, over `limits.max_file_size`, that was not read:
+/// one [`Code::SourceTooLarge`] finding, and no text.
+pub fn too_large(name: &str, size: u64, limits: &Limits) -> Report {
+    Report::new(
+        SourceFile::new(name, ""),
+        vec![limits::too_large(Some(size), limits.max_file_size)],
+    )
+}
+
+/// A source text ready to parse: within the size limit, and a UTF-8 byte order mark read as
+/// three spaces, so that spans stay those of the source.
+///
+/// # Errors
+///
+/// The finding for a text over `Limits::max_file_size`.
+pub(crate) fn prepare<'t>(
+    text: &'t str,
+    limits: &Limits,
+) -> Result<std::borrow::Cow<'t, str>, Diagnostic> {
+    if text.len() > limits.max_file_size {
+        return Err(limits::too_large(
+            Some(text.len() as u64),
+            limits.max_file_size,
+        ));
+    }
+    Ok(match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => format!("   {rest}").into(),
+        None => text.into(),
+    })
+}
+
+/// The first source limit a native HCL text crosses, if any (see [`Limits`]).
+pub(crate) fn check_hcl(text: &str, limits: &Limits) -> Option<Diagnostic> {
+    limits::scan(text, limits)
+}
+
 /// A JSON jobspec: Nomad's API form (`{"Job": {...}}`, or a bare job with `ID` or
 /// `TaskGroups`), as `jobspec parse` prints it; otherwise HCL's JSON syntax (`{"job": ...}`).
 fn parse_json(text: &str, options: &ParseOptions) -> Parsed {
-    let tree = match json::parse(text) {
+    let tree = match json::parse(text, &options.limits) {
         Ok(tree) => tree,
         Err(diagnostic) => {
             return Parsed {
@@ -247,11 +356,44 @@ pub(crate) fn syntax_error(text: &str, error: &hcl_edit::parser::Error) -> Diagn
         Some((what, expected)) => (what, Some(expected)),
         None => (message, None),
     };
-    let diagnostic = Diagnostic::new(
-        Code::Syntax,
-        Span::new(start, end),
-        format!("HCL syntax error: {what}"),
-    )
-    .with_label(expected.map_or_else(|| "here".to_owned(), str::to_owned));
+    let span = Span::new(start, end);
+    // hcl-edit's own limits, which keep its recursion bounded: they are not mistakes in
+    // the syntax, and say so.
+    if what == "invalid nesting depth" {
+        return Diagnostic::new(
+            Code::SourceLimit,
+            span,
+            "blocks, brackets and templates nest more than 64 levels deep",
+        )
+        .with_label("the 65th level")
+        .with_help(
+            "flatten the structure, e.g. with `locals`; the parser's limit of 64 levels is fixed",
+        );
+    }
+    if expected.is_some_and(|e| e.contains("chained binary operators")) {
+        return Diagnostic::new(
+            Code::SourceLimit,
+            span,
+            "an expression chains more than 128 binary operators",
+        )
+        .with_label("the 129th operator")
+        .with_help("split the expression, e.g. with `locals`; the parser's limit of 128 is fixed");
+    }
+    let control = text[start..]
+        .chars()
+        .next()
+        .filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    if let Some(c) = control {
+        let name = if c == '\0' { " (NUL)" } else { "" };
+        return Diagnostic::new(
+            Code::Syntax,
+            span,
+            format!("HCL syntax error: a control character, U+{:04X}{name}", u32::from(c)),
+        )
+        .with_label("not allowed here")
+        .with_help("remove it: a jobspec is text, and control characters other than tabs and line ends can only be written as escapes in strings, such as \"\\u0000\"");
+    }
+    let diagnostic = Diagnostic::new(Code::Syntax, span, format!("HCL syntax error: {what}"))
+        .with_label(expected.map_or_else(|| "here".to_owned(), str::to_owned));
     diagnostic.with_help("fix the syntax here; nothing else in the file is checked until it parses")
 }

@@ -19,27 +19,6 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Map, Number, Value};
 use crate::span::{Span, Spanned};
 
-/// Bounds on evaluation, so no input can hang the parser or exhaust memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Most elements in one list or map built during evaluation.
-    pub max_collection: usize,
-    /// Longest string built during evaluation, in bytes.
-    pub max_string: usize,
-    /// Most evaluation steps (expressions, loop iterations, function calls) in one file.
-    pub max_steps: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            max_collection: 100_000,
-            max_string: 8 << 20,
-            max_steps: 2_000_000,
-        }
-    }
-}
-
 /// What names an expression can see.
 #[derive(Default)]
 pub(crate) struct Scope {
@@ -115,19 +94,24 @@ fn step_into(value: &Value, index: &Value) -> Option<Step> {
     }
 }
 
-/// What copying values costs, in evaluation steps: one per value, list element and map
-/// entry, and one per 64 bytes of string. Counting stops past `cap`.
+/// What copying values costs, in evaluation steps: one per value, one more for each that owns
+/// memory (a string, list or map, and a map's key), and one per 64 bytes of string, so a
+/// step stands for at most about a hundred bytes. Counting stops past `cap`.
 pub(crate) fn weight<'v>(values: impl IntoIterator<Item = &'v Value>, cap: u64) -> u64 {
     let mut stack: Vec<&Value> = values.into_iter().collect();
     let mut total = 0u64;
     while let Some(value) = stack.pop() {
         total += 1;
         match value {
-            Value::String(s) => total += (s.len() / 64) as u64,
-            Value::List(items) => stack.extend(items.iter().map(|i| &i.inner)),
+            Value::String(s) => total += 1 + (s.len() / 64) as u64,
+            Value::List(items) => {
+                total += 1;
+                stack.extend(items.iter().map(|i| &i.inner));
+            }
             Value::Object(map) => {
+                total += 1;
                 for (k, v) in map.iter() {
-                    total += (k.len() / 64) as u64;
+                    total += 1 + (k.len() / 64) as u64;
                     stack.push(&v.inner);
                 }
             }
@@ -324,6 +308,13 @@ impl Lowerer<'_> {
                 return self.traversal(expr, span);
             }
         };
+        // A string costs a step per 64 bytes, so that a loop cannot copy a long one into
+        // memory faster than the budget allows.
+        if let Value::String(s) = &value {
+            if !self.charge(span, (s.len() / 64) as u64) {
+                return None;
+            }
+        }
         if !self.check_size(span, &value) {
             return None;
         }

@@ -1,5 +1,7 @@
 //! Collection functions: lists, maps and sets (`concat`, `flatten`, `merge`, `range`, ...).
 
+use std::collections::HashMap;
+
 use super::{Args, Error, Result, int, list, string};
 use crate::model::{Map, Number, Value};
 use crate::span::Spanned;
@@ -73,12 +75,80 @@ pub(super) fn contains(a: &mut Args<'_, '_>) -> Result<Value> {
 
 pub(super) fn distinct(a: &mut Args<'_, '_>) -> Result<Value> {
     let mut out: Vec<Spanned<Value>> = Vec::new();
+    let mut seen = Seen::default();
     for item in a.list(0)? {
-        if !out.iter().any(|o| o.inner == item.inner) {
+        if seen.insert(&item.inner, out.len(), |i| &out[i].inner) {
             out.push(item);
         }
     }
     Ok(Value::List(out))
+}
+
+/// Values seen so far, found by a key that equal values share (`==` decides between values
+/// with one key), so that set operations take linear time.
+#[derive(Default)]
+struct Seen {
+    by_key: HashMap<String, Vec<usize>>,
+}
+
+impl Seen {
+    /// Records `value`, stored at `at`, unless an equal value is stored already (`stored`
+    /// gives the value stored at an index); whether it was recorded.
+    fn insert<'v>(
+        &mut self,
+        value: &Value,
+        at: usize,
+        stored: impl Fn(usize) -> &'v Value,
+    ) -> bool {
+        let bucket = self.by_key.entry(key(value)).or_default();
+        if bucket.iter().any(|&i| stored(i) == value) {
+            return false;
+        }
+        bucket.push(at);
+        true
+    }
+
+    /// Whether a value equal to `value` is stored.
+    fn contains<'v>(&self, value: &Value, stored: impl Fn(usize) -> &'v Value) -> bool {
+        self.by_key
+            .get(&key(value))
+            .is_some_and(|bucket| bucket.iter().any(|&i| stored(i) == value))
+    }
+}
+
+/// A key that equal values share: their type and content, written out.
+fn key(value: &Value) -> String {
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Null => out.push('n'),
+            Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+            Value::Number(Number::Int(i)) => out.push_str(&format!("i{i};")),
+            // 0.0 and -0.0 are equal; NaN equals nothing, so its key does not matter.
+            Value::Number(Number::Float(f)) if *f == 0.0 => out.push_str("f0;"),
+            Value::Number(Number::Float(f)) => out.push_str(&format!("f{};", f.to_bits())),
+            Value::String(s) => {
+                out.push_str(&format!("s{}:", s.len()));
+                out.push_str(s);
+            }
+            Value::List(items) => {
+                out.push('[');
+                items.iter().for_each(|i| write(&i.inner, out));
+                out.push(']');
+            }
+            Value::Object(map) => {
+                out.push('{');
+                for (k, v) in map.iter() {
+                    out.push_str(&format!("{}:", k.len()));
+                    out.push_str(k);
+                    write(&v.inner, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
 }
 
 pub(super) fn element(a: &mut Args<'_, '_>) -> Result<Value> {
@@ -232,43 +302,61 @@ pub(super) fn reverse(a: &mut Args<'_, '_>) -> Result<Value> {
     }
 }
 
-fn push_unique(out: &mut Vec<Value>, v: Value) {
-    if !out.contains(&v) {
-        out.push(v);
+/// The distinct values of `values`, in order.
+fn unique(values: impl IntoIterator<Item = Value>, out: &mut Vec<Value>, seen: &mut Seen) {
+    for v in values {
+        if seen.insert(&v, out.len(), |i| &out[i]) {
+            out.push(v);
+        }
     }
 }
 
 pub(super) fn setunion(a: &mut Args<'_, '_>) -> Result<Value> {
     let mut out = Vec::new();
+    let mut seen = Seen::default();
     for i in 0..a.len() {
-        for v in inner(a.list(i)?) {
-            push_unique(&mut out, v);
-        }
+        unique(inner(a.list(i)?), &mut out, &mut seen);
     }
     Ok(list(out))
 }
 
 pub(super) fn setintersection(a: &mut Args<'_, '_>) -> Result<Value> {
     let mut out = Vec::new();
-    for v in inner(a.list(0)?) {
-        push_unique(&mut out, v);
-    }
+    unique(inner(a.list(0)?), &mut out, &mut Seen::default());
     for i in 1..a.len() {
-        let other: Vec<Value> = inner(a.list(i)?).collect();
-        out.retain(|v| other.contains(v));
+        let mut other = Vec::new();
+        let mut seen = Seen::default();
+        unique(inner(a.list(i)?), &mut other, &mut seen);
+        out.retain(|v| seen.contains(v, |j| &other[j]));
     }
     Ok(list(out))
 }
 
 pub(super) fn setproduct(a: &mut Args<'_, '_>) -> Result<Value> {
+    let sets: Vec<Vec<Value>> = (0..a.len())
+        .map(|i| a.list(i).map(|l| inner(l).collect()))
+        .collect::<Result<_>>()?;
+    let size = sets
+        .iter()
+        .try_fold(1usize, |n, s| n.checked_mul(s.len()))
+        .unwrap_or(usize::MAX);
+    if size > a.cx.limits.max_collection {
+        a.cx.too_large(a.span, size, a.cx.limits.max_collection, "elements");
+        return Err(Error::Call(String::new()));
+    }
+    // Each element is copied into every row it is part of: pay for the copies first.
+    let copies: u64 = sets
+        .iter()
+        .map(|s| {
+            let rows = (size / s.len().max(1)) as u64;
+            super::super::weight(s, u64::MAX).saturating_mul(rows)
+        })
+        .fold(0, u64::saturating_add);
+    if !a.cx.charge(a.span, copies) {
+        return Err(Error::Call(String::new()));
+    }
     let mut rows: Vec<Vec<Value>> = vec![Vec::new()];
-    for i in 0..a.len() {
-        let set: Vec<Value> = inner(a.list(i)?).collect();
-        let size = rows.len().saturating_mul(set.len());
-        if size > a.cx.limits.max_collection {
-            a.cx.too_large(a.span, size, a.cx.limits.max_collection, "elements");
-            return Err(Error::Call(String::new()));
-        }
+    for set in sets {
         rows = rows
             .into_iter()
             .flat_map(|row| {

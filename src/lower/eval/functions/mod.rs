@@ -117,6 +117,14 @@ impl Args<'_, '_> {
     }
 
     /// Checks a value built by the function against the evaluation limits.
+    /// Reports a result that would be `size` bytes, over the string limit; always an error
+    /// (already reported).
+    fn too_long<T>(&mut self, size: usize) -> Result<T> {
+        let max = self.cx.limits.max_string;
+        self.cx.too_large(self.span, size, max, "bytes");
+        Err(Error::Call(String::new()))
+    }
+
     fn sized(&mut self, value: Value) -> Result<Value> {
         if self.cx.check_size(self.span, &value) {
             Ok(value)
@@ -339,7 +347,10 @@ impl Lowerer<'_> {
         };
         match (function.body)(&mut call_args) {
             Ok(value) => {
-                if !self.check_size(span, &value) {
+                // The result is paid for like a copy: functions that build values (`file`,
+                // `format`, `concat`) cannot fill memory faster than the budget allows.
+                let cost = super::weight([&value], self.steps_left);
+                if !self.check_size(span, &value) || !self.charge(span, cost) {
                     return None;
                 }
                 Some(Spanned::new(value, span))

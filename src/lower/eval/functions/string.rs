@@ -121,6 +121,12 @@ pub(super) fn replace(a: &mut Args<'_, '_>) -> Result<Value> {
             "the substring to replace must not be empty".into(),
         ));
     }
+    // The result's length is known before it is built, so a huge one is refused unbuilt.
+    let count = s.matches(from.as_str()).count();
+    let size = (s.len() - count * from.len()).saturating_add(count.saturating_mul(to.len()));
+    if size > a.cx.limits.max_string {
+        return a.too_long(size);
+    }
     a.sized(string(s.replace(&from, &to)))
 }
 
@@ -130,7 +136,100 @@ pub(super) fn regex_replace(a: &mut Args<'_, '_>) -> Result<Value> {
         .size_limit(1 << 20)
         .build()
         .map_err(|e| Error::Arg(1, format!("invalid regular expression: {e}")))?;
-    a.sized(string(re.replace_all(&s, to.as_str()).into_owned()))
+    // `replace_all`, with each replacement measured before it is appended and paid for in
+    // evaluation steps, so the result can neither outgrow the limit nor take long to build.
+    let pieces = replacement(&to, &re);
+    let max = a.cx.limits.max_string;
+    let mut out = String::new();
+    let mut last = 0;
+    for caps in re.captures_iter(&s) {
+        let Some(m) = caps.get(0) else { continue };
+        if !a.cx.charge(a.span, pieces.len() as u64 + 1) {
+            return Err(Error::Call(String::new()));
+        }
+        let group = |i: usize| caps.get(i).map_or("", |g| g.as_str());
+        let add: usize = pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.len(),
+                Piece::Group(i) => group(*i).len(),
+            })
+            .sum();
+        let size = out.len() + (m.start() - last) + add;
+        if size > max {
+            return a.too_long(size);
+        }
+        out.push_str(&s[last..m.start()]);
+        for p in &pieces {
+            out.push_str(match p {
+                Piece::Text(t) => t,
+                Piece::Group(i) => group(*i),
+            });
+        }
+        last = m.end();
+    }
+    out.push_str(&s[last..]);
+    a.sized(string(out))
+}
+
+/// A part of a `regex_replace` replacement.
+#[derive(Debug, PartialEq)]
+enum Piece<'t> {
+    Text(&'t str),
+    /// A capture group, by index.
+    Group(usize),
+}
+
+/// A replacement read as the `regex` crate reads it (`regex_automata::util::interpolate`):
+/// `$name` (the longest run of letters, digits and `_`; all digits is a group's index),
+/// `${name}`, and `$$` for a `$`; a reference to no group of `re` is dropped.
+fn replacement<'t>(mut rest: &'t str, re: &regex::Regex) -> Vec<Piece<'t>> {
+    let mut out = Vec::new();
+    while let Some(i) = rest.find('$') {
+        if i > 0 {
+            out.push(Piece::Text(&rest[..i]));
+        }
+        rest = &rest[i..];
+        if rest.as_bytes().get(1) == Some(&b'$') {
+            out.push(Piece::Text("$"));
+            rest = &rest[2..];
+            continue;
+        }
+        let Some((name, end)) = group_ref(rest) else {
+            out.push(Piece::Text("$"));
+            rest = &rest[1..];
+            continue;
+        };
+        let index = match name.parse::<usize>() {
+            Ok(i) => Some(i),
+            Err(_) => re.capture_names().position(|n| n == Some(name)),
+        };
+        if let Some(i) = index.filter(|&i| i < re.captures_len()) {
+            out.push(Piece::Group(i));
+        }
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest));
+    }
+    out
+}
+
+/// The group name or index of a `$` reference at the start of `rep`, and where it ends.
+fn group_ref(rep: &str) -> Option<(&str, usize)> {
+    let bytes = rep.as_bytes();
+    if bytes.len() <= 1 || bytes[0] != b'$' {
+        return None;
+    }
+    if bytes[1] == b'{' {
+        let close = rep[2..].find('}')? + 2;
+        return Some((&rep[2..close], close + 1));
+    }
+    let end = 1 + bytes[1..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    (end > 1).then(|| (&rep[1..end], end))
 }
 
 /// Go's `fmt` verbs as cty's `format` supports them: `%s %q %d %f %e %g %t %v %#v %x %X %o
@@ -138,8 +237,11 @@ pub(super) fn regex_replace(a: &mut Args<'_, '_>) -> Result<Value> {
 pub(super) fn format(a: &mut Args<'_, '_>) -> Result<Value> {
     let spec = a.string(0)?;
     let args: Vec<Value> = (1..a.len()).map(|i| a.value(i).clone()).collect();
-    let out = sprintf(&spec, &args).map_err(Error::Call)?;
-    a.sized(string(out))
+    match sprintf(&spec, &args, a.cx.limits.max_string) {
+        Ok(out) => a.sized(string(out)),
+        Err(Sprintf::Invalid(message)) => Err(Error::Call(message)),
+        Err(Sprintf::TooLong(size)) => a.too_long(size),
+    }
 }
 
 /// `format` applied element-wise: list arguments are iterated together, others repeat.
@@ -165,6 +267,8 @@ pub(super) fn formatlist(a: &mut Args<'_, '_>) -> Result<Value> {
     }
     let n = n.unwrap_or(1);
     let mut out = Vec::with_capacity(n);
+    // The strings together stay within the string limit.
+    let mut left = a.cx.limits.max_string;
     for row in 0..n {
         let row_args: Vec<Value> = args
             .iter()
@@ -173,7 +277,17 @@ pub(super) fn formatlist(a: &mut Args<'_, '_>) -> Result<Value> {
                 other => other.clone(),
             })
             .collect();
-        out.push(string(sprintf(&spec, &row_args).map_err(Error::Call)?));
+        match sprintf(&spec, &row_args, left) {
+            Ok(s) => {
+                left -= s.len();
+                out.push(string(s));
+            }
+            Err(Sprintf::Invalid(message)) => return Err(Error::Call(message)),
+            Err(Sprintf::TooLong(size)) => {
+                let max = a.cx.limits.max_string;
+                return a.too_long(size + max - left);
+            }
+        }
     }
     a.sized(list(out))
 }
@@ -193,7 +307,30 @@ fn display(v: &Value) -> Result<String, String> {
     })
 }
 
-fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
+/// Why `sprintf` failed.
+#[derive(Debug)]
+enum Sprintf {
+    /// A format or argument cty rejects, with its message.
+    Invalid(String),
+    /// The result would be longer than allowed: at least this many bytes.
+    TooLong(usize),
+}
+
+impl From<String> for Sprintf {
+    fn from(message: String) -> Sprintf {
+        Sprintf::Invalid(message)
+    }
+}
+
+impl From<&str> for Sprintf {
+    fn from(message: &str) -> Sprintf {
+        Sprintf::Invalid(message.to_owned())
+    }
+}
+
+/// Formats `args` as Go's `fmt.Sprintf(spec, ...)`, in at most `max` bytes: a width or
+/// precision that would take more is refused before anything is built.
+fn sprintf(spec: &str, args: &[Value], max: usize) -> Result<String, Sprintf> {
     let mut out = String::new();
     let mut chars = spec.chars().peekable();
     let mut next_arg = 0;
@@ -224,7 +361,20 @@ fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
                 p.push(d);
                 chars.next();
             }
-            precision = Some(p.parse().unwrap_or(0));
+            precision = Some(if p.is_empty() {
+                0
+            } else {
+                p.parse().unwrap_or(usize::MAX)
+            });
+        }
+        let width: usize = if width.is_empty() {
+            0
+        } else {
+            width.parse().unwrap_or(usize::MAX)
+        };
+        let widest = width.max(precision.unwrap_or(0));
+        if widest > max.saturating_sub(out.len()) {
+            return Err(Sprintf::TooLong(out.len().saturating_add(widest)));
         }
         let verb = chars
             .next()
@@ -265,7 +415,9 @@ fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
             'q' => go_quote(&display(arg)?),
             't' => match arg {
                 Value::Bool(b) => b.to_string(),
-                other => return Err(format!("%t needs a bool, not {}", other.type_name())),
+                other => {
+                    return Err(format!("%t needs a bool, not {}", other.type_name()).into());
+                }
             },
             'd' => {
                 let n = whole()?;
@@ -286,9 +438,8 @@ fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
                 Some(p) => format!("{:.*}", p, number()?),
                 None => crate::model::Number::from_f64(number()?).to_string(),
             },
-            other => return Err(format!("unsupported format verb %{other}")),
+            other => return Err(format!("unsupported format verb %{other}").into()),
         };
-        let width: usize = width.parse().unwrap_or(0);
         let len = text.chars().count();
         if len >= width {
             out.push_str(&text);
@@ -308,11 +459,14 @@ fn sprintf(spec: &str, args: &[Value]) -> Result<String, String> {
             out.push_str(&text);
         }
     }
+    if out.len() > max {
+        return Err(Sprintf::TooLong(out.len()));
+    }
     if next_arg < args.len() {
-        return Err(format!(
+        return Err(Sprintf::Invalid(format!(
             "{} arguments are not used by the format",
             args.len() - next_arg
-        ));
+        )));
     }
     Ok(out)
 }
@@ -333,28 +487,88 @@ mod tests {
     use super::*;
     use crate::model::Number;
 
+    const MAX: usize = usize::MAX;
+
     #[test]
     fn sprintf_follows_go() {
         let n = |i| Value::Number(Number::Int(i));
         let s = |t: &str| Value::String(t.into());
-        assert_eq!(sprintf("%s-%d", &[s("a"), n(7)]).unwrap(), "a-7");
+        assert_eq!(sprintf("%s-%d", &[s("a"), n(7)], MAX).unwrap(), "a-7");
         assert_eq!(
-            sprintf("%05d|%-4s|%4s", &[n(42), s("ab"), s("cd")]).unwrap(),
+            sprintf("%05d|%-4s|%4s", &[n(42), s("ab"), s("cd")], MAX).unwrap(),
             "00042|ab  |  cd"
         );
         assert_eq!(
             sprintf(
                 "%.2f %x %q %%",
-                &[Value::Number(Number::Float(1.23456)), n(255), s("hi")]
+                &[Value::Number(Number::Float(1.23456)), n(255), s("hi")],
+                MAX
             )
             .unwrap(),
             "1.23 ff \"hi\" %"
         );
         assert_eq!(
-            sprintf("%e", &[Value::Number(Number::Float(1.5))]).unwrap(),
+            sprintf("%e", &[Value::Number(Number::Float(1.5))], MAX).unwrap(),
             "1.500000e+00"
         );
-        assert!(sprintf("%d", &[]).is_err());
-        assert!(sprintf("%s", &[s("a"), s("b")]).is_err());
+        assert!(sprintf("%d", &[], MAX).is_err());
+        assert!(sprintf("%s", &[s("a"), s("b")], MAX).is_err());
+        assert_eq!(
+            sprintf("%.f", &[Value::Number(Number::Float(2.5))], MAX).unwrap(),
+            "2"
+        );
+    }
+
+    #[test]
+    fn replacements_expand_as_the_regex_crate_does() {
+        let re = regex::Regex::new(r"(?P<word>[a-z]+)-(\d+)?").unwrap();
+        let haystack = "ab-12 cd- ef-3";
+        for to in [
+            "", "x", "$1", "${1}x", "$1x", "$2$1", "$$", "$$1", "$", "a$", "${word}", "$word",
+            "$word_", "${nope}", "$9", "${9}", "${1", "$-", "$0$0", "é$2é", "${+1}", "$ {1}",
+        ] {
+            let pieces = replacement(to, &re);
+            let ours: String = re
+                .captures_iter(haystack)
+                .map(|caps| {
+                    pieces
+                        .iter()
+                        .map(|p| match p {
+                            Piece::Text(t) => *t,
+                            Piece::Group(i) => caps.get(*i).map_or("", |g| g.as_str()),
+                        })
+                        .collect::<String>()
+                })
+                .collect::<Vec<_>>()
+                .join("|");
+            let theirs: String = re
+                .captures_iter(haystack)
+                .map(|caps| {
+                    let mut out = String::new();
+                    caps.expand(to, &mut out);
+                    out
+                })
+                .collect::<Vec<_>>()
+                .join("|");
+            assert_eq!(ours, theirs, "{to:?}");
+        }
+    }
+
+    #[test]
+    fn sprintf_refuses_widths_past_the_limit() {
+        let n = Value::Number(Number::Int(1));
+        assert!(matches!(
+            sprintf("%999999999d", std::slice::from_ref(&n), 1000),
+            Err(Sprintf::TooLong(999_999_999))
+        ));
+        assert!(matches!(
+            sprintf("%.99999999999999999999f", std::slice::from_ref(&n), 1000),
+            Err(Sprintf::TooLong(_))
+        ));
+        assert!(matches!(
+            sprintf("%600d%600d", &[n.clone(), n.clone()], 1000),
+            Err(Sprintf::TooLong(1200))
+        ));
+        assert_eq!(sprintf("%5d", &[n], 1000).unwrap(), "    1");
     }
 }
