@@ -27,9 +27,20 @@ use crate::source::SourceFile;
 ///
 /// The syntax error when the text is not valid HCL (a JSON jobspec is not HCL either).
 pub fn format(source: &SourceFile) -> Result<String, Diagnostic> {
-    let text = source.text();
-    hcl_edit::parser::parse_body(text).map_err(|e| crate::parse::syntax_error(text, &e))?;
-    Ok(format::format_text(text))
+    // A byte order mark is kept, and the rest formatted; spans of errors stay in the file.
+    let (bom, text) = match source.text().strip_prefix('\u{FEFF}') {
+        Some(rest) => ("\u{FEFF}", rest),
+        None => ("", source.text()),
+    };
+    hcl_edit::parser::parse_body(text).map_err(|e| {
+        let mut diagnostic = crate::parse::syntax_error(text, &e);
+        diagnostic.span = crate::span::Span::new(
+            diagnostic.span.start + bom.len(),
+            diagnostic.span.end + bom.len(),
+        );
+        diagnostic
+    })?;
+    Ok(format!("{bom}{}", format::format_text(text)))
 }
 
 /// A job written as HCL.
