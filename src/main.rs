@@ -469,6 +469,22 @@ enum Unreadable {
     Report(Report),
 }
 
+impl Unreadable {
+    /// Prints why the file was not read; the exit status that stands for it.
+    fn print(self) -> Status {
+        match self {
+            Unreadable::Failure(e) => {
+                fail(&e);
+                Status::Failure
+            }
+            Unreadable::Report(report) => {
+                print_report(&report);
+                Status::Invalid
+            }
+        }
+    }
+}
+
 /// Reads a jobspec or var file, or standard input for `-`, within `limits.max_file_size`.
 ///
 /// Only regular files are read: a FIFO with no writer, or a device, would block or never
@@ -535,14 +551,8 @@ fn parse(files: &[PathBuf], format: ParseFormat, options: &ParseOptions) -> Stat
     for path in files {
         let source = match read_source(path, &options.limits) {
             Ok(source) => source,
-            Err(Unreadable::Failure(e)) => {
-                fail(&e);
-                status = Status::Failure;
-                continue;
-            }
-            Err(Unreadable::Report(report)) => {
-                print_report(&report);
-                status = status.max(Status::Invalid);
+            Err(e) => {
+                status = status.max(e.print());
                 continue;
             }
         };
@@ -572,14 +582,8 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool, limits: &Limits) -> Status {
     for path in files.iter().filter(|p| paths.contains(p) || !is_json(p)) {
         let source = match read_source(path, limits) {
             Ok(source) => source,
-            Err(Unreadable::Failure(e)) => {
-                fail(&e);
-                status = Status::Failure;
-                continue;
-            }
-            Err(Unreadable::Report(report)) => {
-                print_report(&report);
-                status = status.max(Status::Invalid);
+            Err(e) => {
+                status = status.max(e.print());
                 continue;
             }
         };
@@ -636,14 +640,7 @@ fn is_json(path: &Path) -> bool {
 fn convert(path: &Path, to: ConvertTo, options: &ParseOptions) -> Status {
     let source = match read_source(path, &options.limits) {
         Ok(source) => source,
-        Err(Unreadable::Failure(e)) => {
-            fail(&e);
-            return Status::Failure;
-        }
-        Err(Unreadable::Report(report)) => {
-            print_report(&report);
-            return Status::Invalid;
-        }
+        Err(e) => return e.print(),
     };
     let parsed = jobspec::parse_with(&source, &options_for(options, path));
     let has_errors = parsed.has_errors();
@@ -862,16 +859,7 @@ fn load(
         source,
         mut parsed,
         mut findings,
-    } = check_file(path, options).map_err(|e| match e {
-        Unreadable::Failure(e) => {
-            fail(&e);
-            Status::Failure
-        }
-        Unreadable::Report(report) => {
-            print_report(&report);
-            Status::Invalid
-        }
-    })?;
+    } = check_file(path, options).map_err(Unreadable::print)?;
     let valid = !parsed.has_errors() && !findings.iter().any(Diagnostic::is_error);
     let rendered = match parsed.job.take() {
         Some(mut job) if valid => {

@@ -259,10 +259,16 @@ pub(crate) fn prepare<'t>(
             limits.max_file_size,
         ));
     }
-    Ok(match text.strip_prefix('\u{FEFF}') {
+    Ok(without_bom(text))
+}
+
+/// The text with a UTF-8 byte order mark read as three spaces, so that spans stay those of
+/// the source.
+pub(crate) fn without_bom(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.strip_prefix('\u{FEFF}') {
         Some(rest) => format!("   {rest}").into(),
         None => text.into(),
-    })
+    }
 }
 
 /// The first source limit a native HCL text crosses, if any (see [`Limits`]).

@@ -307,13 +307,8 @@ fn interpolation_end(bytes: &[u8], mut i: usize) -> usize {
 /// The end of the heredoc starting at `from` (`<<EOF` or `<<-EOF`): the end of its closing
 /// marker's line, without the newline.
 fn heredoc_end(text: &str, from: usize) -> usize {
-    let rest = &text[from + 2..];
-    let rest = rest.strip_prefix('-').unwrap_or(rest);
-    let marker_len = rest
-        .char_indices()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '-'))
-        .map_or(rest.len(), |(i, _)| i);
-    let marker = &rest[..marker_len];
+    let start = from + 2 + usize::from(text[from + 2..].starts_with('-'));
+    let marker = &text[start..ident_end(text, start)];
     match text[from..].find('\n') {
         Some(first) => template_end(text.as_bytes(), from + first + 1, Some(marker.as_bytes())),
         None => text.len(),

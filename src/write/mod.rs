@@ -27,20 +27,16 @@ use crate::source::SourceFile;
 ///
 /// The syntax error when the text is not valid HCL (a JSON jobspec is not HCL either).
 pub fn format(source: &SourceFile) -> Result<String, Diagnostic> {
-    // A byte order mark is kept, and the rest formatted; spans of errors stay in the file.
-    let (bom, text) = match source.text().strip_prefix('\u{FEFF}') {
-        Some(rest) => ("\u{FEFF}", rest),
-        None => ("", source.text()),
+    let text = crate::parse::without_bom(source.text());
+    hcl_edit::parser::parse_body(&text).map_err(|e| crate::parse::syntax_error(&text, &e))?;
+    // The spaces standing for a byte order mark are indentation to the formatter: the mark is
+    // put back in front.
+    let bom = if source.text().starts_with('\u{FEFF}') {
+        "\u{FEFF}"
+    } else {
+        ""
     };
-    hcl_edit::parser::parse_body(text).map_err(|e| {
-        let mut diagnostic = crate::parse::syntax_error(text, &e);
-        diagnostic.span = crate::span::Span::new(
-            diagnostic.span.start + bom.len(),
-            diagnostic.span.end + bom.len(),
-        );
-        diagnostic
-    })?;
-    Ok(format!("{bom}{}", format::format_text(text)))
+    Ok(format!("{bom}{}", format::format_text(&text)))
 }
 
 /// A job written as HCL.
