@@ -58,6 +58,19 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
                 );
             }
             let label = text(&sidecar.port);
+            if let Some(port) = sidecar
+                .port
+                .as_ref()
+                .filter(|l| g.port(l).is_none() && super::network::unusable_label(l))
+            {
+                cx.report(
+                    Code::InvalidPortLabel,
+                    port.span,
+                    format!("sidecar port label {:?} cannot name an environment variable", port.inner),
+                    "holds `=` or a control character",
+                    "Nomad adds a dynamic port with this label and sets NOMAD_PORT_<label>; use letters, digits and underscores",
+                );
+            }
             if let Some(p) = label.and_then(|l| g.port(l)).filter(|p| p.value.is_some()) {
                 cx.push(
                     Diagnostic::new(

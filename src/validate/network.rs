@@ -107,29 +107,7 @@ fn check_network(cx: &mut Checker, network: &Spanned<NetworkResource>) {
     let mode = text(&network.mode).unwrap_or("host");
     for port in network.reserved_ports.iter().chain(&network.dynamic_ports) {
         let Some(label) = &port.label else { continue };
-        if label.is_empty() || !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            let message = if label.is_empty() {
-                "Port label does not conform to naming requirements ^[a-zA-Z0-9_]+$: the label is empty".to_owned()
-            } else {
-                format!(
-                    "Port label does not conform to naming requirements ^[a-zA-Z0-9_]+$: {:?}",
-                    label.inner
-                )
-            };
-            let mut d = Diagnostic::new(Code::InvalidPortLabel, label.span, message)
-                .with_label("not a valid label")
-                .with_help(
-                    "use letters, digits and underscores: the label names NOMAD_PORT_<label>",
-                );
-            // Nomad lets other characters through (they are cleaned to `_` in most variable
-            // names), so they only warn; but `NOMAD_ALLOC_PORT_<label>` keeps the label raw,
-            // and an environment variable name cannot hold `=`, NUL or control characters.
-            let unusable = label.chars().any(|c| c == '=' || c.is_control());
-            if !label.is_empty() && !unusable {
-                d.severity = crate::diagnostic::Severity::Warning;
-            }
-            cx.push(d);
-        }
+        check_label(cx, label);
         if let Some(value) = &port.value {
             if **value > 65535 {
                 cx.report(
@@ -230,4 +208,36 @@ fn is_dns_name(name: &str) -> bool {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
+}
+
+/// A port label names environment variables (`NOMAD_PORT_<label>`): an error when empty or
+/// unusable in a variable name, a warning for other characters outside `^[a-zA-Z0-9_]+$`.
+fn check_label(cx: &mut Checker, label: &Spanned<String>) {
+    if label.is_empty() || !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        let message = if label.is_empty() {
+            "Port label does not conform to naming requirements ^[a-zA-Z0-9_]+$: the label is empty"
+                .to_owned()
+        } else {
+            format!(
+                "Port label does not conform to naming requirements ^[a-zA-Z0-9_]+$: {:?}",
+                label.inner
+            )
+        };
+        let mut d = Diagnostic::new(Code::InvalidPortLabel, label.span, message)
+            .with_label("not a valid label")
+            .with_help("use letters, digits and underscores: the label names NOMAD_PORT_<label>");
+        // Nomad lets other characters through (they are cleaned to `_` in most variable
+        // names), so they only warn; but `NOMAD_ALLOC_PORT_<label>` keeps the label raw,
+        // and an environment variable name cannot hold `=`, NUL or control characters.
+        if !label.is_empty() && !unusable_label(label) {
+            d.severity = crate::diagnostic::Severity::Warning;
+        }
+        cx.push(d);
+    }
+}
+
+/// Whether a label cannot be part of an environment variable's name (`NOMAD_ALLOC_PORT_<label>`
+/// keeps it raw): `=`, NUL and other control characters.
+pub(super) fn unusable_label(label: &str) -> bool {
+    label.chars().any(|c| c == '=' || c.is_control())
 }
