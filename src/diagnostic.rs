@@ -318,6 +318,8 @@ codes! {
     /// A service or check port that the allocation does not have, so Nomad's client would
     /// refuse to register it.
     RenderPort = "jobspec::render::port", Error;
+    /// A group whose task environments exceed the render's budget ([`crate::render::MAX_ENV_VARS`]).
+    RenderTooLarge = "jobspec::render::too_large", Error;
 }
 
 impl fmt::Display for Code {

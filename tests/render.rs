@@ -270,6 +270,42 @@ job "j" {
 /// Inputs the fuzzers found (`testdata/fuzz/`): each parses without panic with spans on
 /// character boundaries; formatting it is idempotent and keeps its job; and it either fails
 /// validation or renders with valid environment variable names.
+/// Every task sees every port of its group, so a group of many Connect services would need
+/// gigabytes of environment: the render refuses it and still renders the registrations.
+#[test]
+fn environments_over_budget_are_an_error() {
+    let services: String = (0..400)
+        .map(|i| {
+            format!(
+                "service {{\n name = \"s{i}\"\n port = \"{}\"\n connect {{\n sidecar_service {{}}\n }}\n }}\n",
+                9000 + i
+            )
+        })
+        .collect();
+    let text = format!(
+        "job \"j\" {{\n group \"g\" {{\n network {{\n mode = \"bridge\"\n }}\n{services} task \"app\" {{\n driver = \"docker\"\n }}\n }}\n group \"small\" {{\n task \"t\" {{\n driver = \"docker\"\n }}\n }}\n}}\n"
+    );
+    let mut job = jobspec::parse(&text).unwrap();
+    assert!(!jobspec::validate(&job).iter().any(|d| d.is_error()));
+    jobspec::inject(&mut job);
+    let rendered = jobspec::render(&job, &jobspec::AllocContext::default());
+    let messages: Vec<String> = rendered
+        .findings
+        .iter()
+        .map(|d| format!("{}: {}", d.code.as_str(), d.message))
+        .collect();
+    insta::assert_debug_snapshot!(messages);
+    let [big, small] = &rendered.groups[..] else {
+        panic!("two groups")
+    };
+    assert!(big.env.is_empty());
+    assert_eq!(big.registrations.len(), 400);
+    assert_eq!(big.effective_services.len(), 400);
+    assert_eq!(small.env["t"]["NOMAD_GROUP_NAME"], "small");
+    let span = rendered.findings[0].labels().next().unwrap().span;
+    assert_eq!(&text[span.start..span.end], "\"g\"");
+}
+
 #[test]
 fn fuzz_regressions() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/fuzz");

@@ -207,10 +207,10 @@ pub(crate) fn task_env(
     }
     meta_vars(&mut env, [task.meta.as_ref()]);
     if let Some(user) = &task.env {
-        let known = env.clone();
+        let mut values = Vec::with_capacity(user.len());
         for (k, v) in user.iter() {
             let value = interpolate(&v.inner, |name| {
-                let found = known.get(name).cloned();
+                let found = env.get(name).cloned();
                 if found.is_none() {
                     unresolved.push(Unresolved {
                         task: task_name.into(),
@@ -221,8 +221,9 @@ pub(crate) fn task_env(
                 }
                 found
             });
-            env.insert(k.inner.clone(), value);
+            values.push((k.inner.clone(), value));
         }
+        env.extend(values);
     }
     clean_keys(env)
 }

@@ -8,7 +8,7 @@ use crate::model::{
     TaskLifecycle, Value, service_name, span_or, text,
 };
 use crate::span::{Span, Spanned};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Applies Nomad's Connect mutators to every group, as the Nomad server does when the job is
 /// submitted: it adds the sidecar and gateway tasks and their ports, marks Connect Native
@@ -79,8 +79,10 @@ fn connect_hook(job_id: &str, group: &mut TaskGroup, env: &BTreeMap<String, Stri
         .mode
         .as_ref()
         .is_some_and(|m| m.inner == "host");
-    for index in 0..group.services.len() {
-        let service = &mut group.services[index];
+    let mut index = TaskIndex::new(group);
+    let mut labels = Labels::new(&group.networks[0]);
+    for service_at in 0..group.services.len() {
+        let service = &mut group.services[service_at];
         let span = service.span;
         let Some(connect) = service.connect.clone() else {
             continue;
@@ -93,25 +95,25 @@ fn connect_hook(job_id: &str, group: &mut TaskGroup, env: &BTreeMap<String, Stri
         let name = text(&service.name).unwrap_or("").to_owned();
         if let Some(sidecar) = &connect.sidecar_service {
             let kind = format!("connect-proxy:{name}");
-            let driver = guess_driver(&group.tasks);
-            let at = find_or_add(group, &kind, span, || {
+            let driver = index.guess_driver();
+            let at = index.find_or_add(group, &kind, span, || {
                 new_task(
                     &format!("connect-proxy-{name}"),
                     &kind,
-                    &driver,
+                    driver,
                     span,
                     true,
                     false,
                 )
             });
             if let Some(overrides) = &connect.sidecar_task {
-                merge(&mut group.tasks[at], overrides);
+                index.merge(&mut group.tasks[at], overrides);
             }
             let label = match text(&sidecar.port) {
                 Some(label) if !label.is_empty() => label.to_owned(),
                 _ => format!("connect-proxy-{name}"),
             };
-            add_dynamic_port(&mut group.networks[0], &label, span);
+            labels.add(&mut group.networks[0], &label, span);
         } else if connect.native.as_ref().is_some_and(|n| n.inner) {
             let wanted = text(&service.task_name).map(str::to_owned);
             let task = match &wanted {
@@ -122,27 +124,27 @@ fn connect_hook(job_id: &str, group: &mut TaskGroup, env: &BTreeMap<String, Stri
             if let Some(task) = task {
                 task.kind = Some(Spanned::new(format!("connect-native:{name}"), span));
                 let task_name = task.name.clone();
-                group.services[index].task_name = task_name;
+                group.services[service_at].task_name = task_name;
             }
         } else if let Some(gateway) = &connect.gateway {
             let Some(kind) = gateway.kind() else {
                 continue;
             };
-            gateway_defaults(group, index, kind, &name);
+            gateway_defaults(group, &mut labels, service_at, kind, &name);
             let task_kind = format!("connect-{kind}:{name}");
-            let driver = guess_driver(&group.tasks);
-            let at = find_or_add(group, &task_kind, span, || {
+            let driver = index.guess_driver();
+            let at = index.find_or_add(group, &task_kind, span, || {
                 new_task(
                     &format!("connect-{kind}-{name}"),
                     &task_kind,
-                    &driver,
+                    driver,
                     span,
                     false,
                     host_mode,
                 )
             });
             if let Some(overrides) = &connect.sidecar_task {
-                merge(&mut group.tasks[at], overrides);
+                index.merge(&mut group.tasks[at], overrides);
             }
         }
     }
@@ -164,36 +166,104 @@ pub(crate) fn canonical_name(
         .replace("${BASE}", &format!("{job}-{group}"))
 }
 
-/// `podman` if a task uses podman and none uses docker, otherwise `docker`.
-fn guess_driver(tasks: &[Spanned<Task>]) -> String {
-    let uses = |d: &str| tasks.iter().any(|t| text(&t.driver) == Some(d));
-    if uses("podman") && !uses("docker") {
-        "podman".into()
-    } else {
-        "docker".into()
-    }
+/// What the hook asks of a group's tasks, kept up to date as it adds and merges tasks, so
+/// that a group of many Connect services is injected in linear time.
+struct TaskIndex {
+    /// The first task of each kind.
+    kinds: HashMap<String, usize>,
+    /// How many tasks have each name.
+    names: HashMap<String, usize>,
+    /// How many tasks use each driver.
+    drivers: HashMap<String, usize>,
 }
 
-/// The index of the task of `kind`, adding the one `make` builds when there is none. A new
-/// task whose name is taken gets a suffix; Nomad's is random, ours is derived from the kind.
-fn find_or_add(
-    group: &mut TaskGroup,
-    kind: &str,
-    span: Span,
-    make: impl FnOnce() -> Task,
-) -> usize {
-    if let Some(at) = group.tasks.iter().position(|t| text(&t.kind) == Some(kind)) {
-        return at;
+impl TaskIndex {
+    fn new(group: &TaskGroup) -> TaskIndex {
+        let mut index = TaskIndex {
+            kinds: HashMap::new(),
+            names: HashMap::new(),
+            drivers: HashMap::new(),
+        };
+        for (at, task) in group.tasks.iter().enumerate() {
+            index.note(task, at);
+        }
+        index
     }
-    let mut task = make();
-    let name = text(&task.name).unwrap_or("").to_owned();
-    if group.tasks.iter().any(|t| text(&t.name) == Some(&name)) {
-        let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, kind.as_bytes()).simple();
-        let suffix = &id.to_string()[..6];
-        task.name = Some(Spanned::new(format!("{name}-{suffix}"), span));
+
+    /// Counts a task's name and driver, and its kind if none came before.
+    fn note(&mut self, task: &Task, at: usize) {
+        if let Some(kind) = text(&task.kind) {
+            self.kinds.entry(kind.to_owned()).or_insert(at);
+        }
+        for (counts, key) in [
+            (&mut self.names, &task.name),
+            (&mut self.drivers, &task.driver),
+        ] {
+            if let Some(key) = text(key) {
+                *counts.entry(key.to_owned()).or_default() += 1;
+            }
+        }
     }
-    group.tasks.push(Spanned::new(task, span));
-    group.tasks.len() - 1
+
+    fn uses(&self, key: &str) -> bool {
+        self.drivers.get(key).is_some_and(|n| *n > 0)
+    }
+
+    /// `podman` if a task uses podman and none uses docker, otherwise `docker`.
+    fn guess_driver(&self) -> &'static str {
+        if self.uses("podman") && !self.uses("docker") {
+            "podman"
+        } else {
+            "docker"
+        }
+    }
+
+    /// The index of the task of `kind`, adding the one `make` builds when there is none. A
+    /// new task whose name is taken gets a suffix; Nomad's is random, ours is derived from
+    /// the kind.
+    fn find_or_add(
+        &mut self,
+        group: &mut TaskGroup,
+        kind: &str,
+        span: Span,
+        make: impl FnOnce() -> Task,
+    ) -> usize {
+        if let Some(at) = self.kinds.get(kind) {
+            return *at;
+        }
+        let mut task = make();
+        let name = text(&task.name).unwrap_or("");
+        if self.names.get(name).is_some_and(|n| *n > 0) {
+            let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, kind.as_bytes()).simple();
+            let suffix = &id.to_string()[..6];
+            task.name = Some(Spanned::new(format!("{name}-{suffix}"), span));
+        }
+        let at = group.tasks.len();
+        self.note(&task, at);
+        group.tasks.push(Spanned::new(task, span));
+        at
+    }
+
+    /// Merges `sidecar_task` into a task, keeping the counts of names and drivers.
+    fn merge(&mut self, task: &mut Task, overrides: &SidecarTask) {
+        for (counts, key) in [
+            (&mut self.names, &task.name),
+            (&mut self.drivers, &task.driver),
+        ] {
+            if let Some(n) = text(key).and_then(|key| counts.get_mut(key)) {
+                *n -= 1;
+            }
+        }
+        merge(task, overrides);
+        for (counts, key) in [
+            (&mut self.names, &task.name),
+            (&mut self.drivers, &task.driver),
+        ] {
+            if let Some(key) = text(key) {
+                *counts.entry(key.to_owned()).or_default() += 1;
+            }
+        }
+    }
 }
 
 fn s(value: &str, span: Span) -> Option<Spanned<String>> {
@@ -378,39 +448,55 @@ fn merge_map(dst: &mut Option<Spanned<Map<String>>>, src: &Option<Spanned<Map<St
     }
 }
 
-/// Adds a dynamic port `{label, to = -1}` unless the network's dynamic ports have one.
-fn add_dynamic_port(network: &mut Spanned<NetworkResource>, label: &str, span: Span) {
-    if network
-        .dynamic_ports
-        .iter()
-        .any(|p| text(&p.label) == Some(label))
-    {
-        return;
+/// The labels of a network's dynamic ports.
+struct Labels(HashSet<String>);
+
+impl Labels {
+    fn new(network: &NetworkResource) -> Labels {
+        let labels = network.dynamic_ports.iter();
+        Labels(
+            labels
+                .filter_map(|p| text(&p.label).map(str::to_owned))
+                .collect(),
+        )
     }
-    network.inner.dynamic_ports.push(Spanned::new(
-        Port {
-            label: s(label, span),
-            to: n(-1, span),
-            host_network: s("default", span),
-            ..Port::default()
-        },
-        span,
-    ));
+
+    /// Adds a dynamic port `{label, to = -1}` unless the network's dynamic ports have one.
+    fn add(&mut self, network: &mut Spanned<NetworkResource>, label: &str, span: Span) {
+        if !self.0.insert(label.to_owned()) {
+            return;
+        }
+        network.inner.dynamic_ports.push(Spanned::new(
+            Port {
+                label: s(label, span),
+                to: n(-1, span),
+                host_network: s("default", span),
+                ..Port::default()
+            },
+            span,
+        ));
+    }
 }
 
 /// Gateway defaults (§3.7): the proxy's connect timeout and bridge bind addresses, and the
 /// ports of terminating and mesh gateways.
-fn gateway_defaults(group: &mut TaskGroup, index: usize, kind: &str, name: &str) {
+fn gateway_defaults(
+    group: &mut TaskGroup,
+    labels: &mut Labels,
+    index: usize,
+    kind: &str,
+    name: &str,
+) {
     let mode = text(&group.networks[0].mode).unwrap_or("host").to_owned();
     let service = &mut group.services[index];
     let span = service.span;
     if kind == "terminating" && text(&service.port_label).is_none_or(str::is_empty) {
         let label = format!("connect-terminating-{name}");
         service.port_label = s(&label, span);
-        add_dynamic_port(&mut group.networks[0], &label, span);
+        labels.add(&mut group.networks[0], &label, span);
     }
     if kind == "mesh" {
-        add_dynamic_port(
+        labels.add(
             &mut group.networks[0],
             &format!("connect-mesh-{name}-lan"),
             span,
@@ -475,15 +561,18 @@ fn gateway_defaults(group: &mut TaskGroup, index: usize, kind: &str, name: &str)
 /// The expose-check mutator (§3.6): a listener port and an expose path for every exposable
 /// check with `expose = true` of a sidecar service.
 fn expose_check_hook(group: &mut TaskGroup) {
-    let statics: Vec<(String, i64)> = group
+    let mut statics: HashMap<String, i64> = HashMap::new();
+    for port in group
         .networks
         .iter()
         .flat_map(|n| n.reserved_ports.iter().chain(&n.dynamic_ports))
-        .map(|p| {
-            let label = text(&p.label).unwrap_or("").to_owned();
-            (label, p.value.map_or(0, |v| v.inner))
-        })
-        .collect();
+    {
+        if let Some(value) = port.value.filter(|v| v.inner > 0) {
+            let label = text(&port.label).unwrap_or("").to_owned();
+            statics.entry(label).or_insert(value.inner);
+        }
+    }
+    let mut labels = Labels::new(&group.networks[0]);
     for index in 0..group.services.len() {
         let service = &group.services[index];
         let has_sidecar = service
@@ -496,9 +585,8 @@ fn expose_check_hook(group: &mut TaskGroup) {
         let name = text(&service.name).unwrap_or("").to_owned();
         let port = text(&service.port_label).unwrap_or("").to_owned();
         let local = statics
-            .iter()
-            .find(|(l, v)| *l == port && *v > 0)
-            .map(|(_, v)| *v)
+            .get(&port)
+            .copied()
             .or_else(|| port.parse::<i64>().ok());
         for check_index in 0..service.checks.len() {
             let service = &mut group.services[index];
@@ -514,7 +602,7 @@ fn expose_check_hook(group: &mut TaskGroup) {
                     let hash = check_hash(&name, &check.inner, &format!("{name}_{check_index}"));
                     let label = format!("svc_{name}_ck_{}", &hash[..6]);
                     service.checks[check_index].port_label = s(&label, span);
-                    add_dynamic_port(&mut group.networks[0], &label, span);
+                    labels.add(&mut group.networks[0], &label, span);
                     label
                 }
             };

@@ -15,7 +15,8 @@ pub use inject::inject;
 pub use proxy::{ExposeListener, Listener, ProxyConfig, UpstreamListener};
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Job, Task, TaskGroup, text};
+use crate::model::{Job, Task, TaskGroup, span_or, text};
+use crate::span::Spanned;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -174,10 +175,11 @@ pub(crate) struct Assigned {
 /// ```
 pub fn render(job: &Job, cx: &AllocContext) -> Rendered {
     let mut findings = Vec::new();
+    let mut budget = MAX_ENV_VARS;
     let groups = job
         .task_groups
         .iter()
-        .map(|g| render_group(job, g, cx, &mut findings))
+        .map(|g| render_group(job, g, cx, &mut budget, &mut findings))
         .collect();
     Rendered {
         job: text(&job.id).unwrap_or("").to_owned(),
@@ -186,10 +188,18 @@ pub fn render(job: &Job, cx: &AllocContext) -> Rendered {
     }
 }
 
+/// At most this many environment variables, summed over the tasks of all groups, are
+/// rendered. Every task sees every port of its group (seven variables each) and every
+/// upstream, so the environments grow with tasks × ports: a group of a thousand Connect
+/// services would take gigabytes. A group over the budget is rendered without environments
+/// and with a `jobspec::render::too_large` error.
+pub const MAX_ENV_VARS: usize = 1_000_000;
+
 fn render_group(
     job: &Job,
-    group: &TaskGroup,
+    group: &Spanned<TaskGroup>,
     cx: &AllocContext,
+    budget: &mut usize,
     warnings: &mut Vec<Diagnostic>,
 ) -> RenderedGroup {
     let name = text(&group.name).unwrap_or("").to_owned();
@@ -197,12 +207,31 @@ fn render_group(
     let ports = assign_ports(group, cx);
     let alloc_env = env::alloc_env(cx, job, group, &alloc_id, &ports);
     let mut unresolved = Vec::new();
-    let env = (0..group.tasks.len())
-        .map(|i| {
-            let task = text(&group.tasks[i].name).unwrap_or("").to_owned();
-            (task, env::task_env(&alloc_env, group, i, &mut unresolved))
-        })
-        .collect();
+    let needed = group.tasks.len().saturating_mul(alloc_env.len());
+    let env = if needed > *budget {
+        warnings.push(
+            Diagnostic::new(
+                Code::RenderTooLarge,
+                span_or(&group.name, group.span),
+                format!(
+                    "the environments of group {name:?} would hold {needed} variables ({} tasks × {} each); the render's limit is {MAX_ENV_VARS}",
+                    group.tasks.len(),
+                    alloc_env.len()
+                ),
+            )
+            .with_label("too many tasks × ports to render")
+            .with_help("split the group: every task sees every port and upstream of its group; registrations and proxies are still rendered"),
+        );
+        BTreeMap::new()
+    } else {
+        *budget -= needed;
+        (0..group.tasks.len())
+            .map(|i| {
+                let task = text(&group.tasks[i].name).unwrap_or("").to_owned();
+                (task, env::task_env(&alloc_env, group, i, &mut unresolved))
+            })
+            .collect()
+    };
     for u in unresolved {
         warnings.push(
             Diagnostic::new(
