@@ -41,6 +41,10 @@ gen string-50mib.nomad.hcl 'data = "x = \"" + "a" * (50 << 20) + "\"\n"'
 gen million-blocks.nomad.hcl 'data = "a {}\n" * 1_000_000'
 gen million-blocks-8mib.nomad.hcl 'data = "job \"x\" {\n" + "meta {}\n" * 1_000_000 + "}\n"'
 gen array-8mib.nomad.hcl 'data = "x = [" + "1," * 4_000_000 + "1]\n"'
+gen array-under-limit.nomad.hcl 'data = "x = [" + "1," * 499_990 + "1]\n"'
+gen attributes-under-limit.nomad.hcl 'data = "job \"x\" {\n  meta {\n" + "".join(f"    k{i} = 1\n" for i in range(249_990)) + "  }\n}\n"'
+gen array-8mib.nomad.json 'data = "{\"Job\": {\"ID\": \"x\", \"Meta\": {\"a\": [" + "1," * 4_000_000 + "1]}}}\n"'
+gen sidecars-1000.nomad.hcl 'data = "job \"x\" {\n  group \"g\" {\n    network {\n      mode = \"bridge\"\n    }\n" + "".join(f"    service {{\n      name = \"s{i}\"\n      port = \"{9000 + i}\"\n      connect {{\n        sidecar_service {{\n          proxy {{\n            upstreams {{\n              destination_name = \"d{i}\"\n              local_bind_port  = {20000 + i}\n            }}\n          }}\n        }}\n      }}\n    }}\n" for i in range(1000)) + "    task \"app\" {\n      driver = \"docker\"\n    }\n  }\n}\n"'
 gen groups-50000.nomad.hcl 'data = "job \"x\" {\n" + "".join(f"  group \"g{i}\" {{}}\n" for i in range(49_999)) + "}\n"'
 gen groups-30000.nomad.hcl 'data = "job \"x\" {\n" + "".join(f"  group \"g{i}\" {{}}\n" for i in range(30_000)) + "}\n"'
 gen locals-chain-100000.nomad.hcl 'data = "locals {\n" + "".join(f"  l{i} = local.l{i + 1}\n" for i in range(100_000)) + "  l100000 = 1\n}\njob \"x\" {}\n"'
@@ -95,12 +99,15 @@ run() {
 import json, sys
 out = open(sys.argv[1], errors="replace").read()
 err = open(sys.argv[2], errors="replace").read()
+def human(text):
+    # The human format (`validate`'s stdout, `render`'s stderr): the first code and message.
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    ok = len(lines) > 1 and lines[0].startswith("jobspec::")
+    return [{"code": lines[0], "message": lines[1].lstrip("×! ")}] if ok else []
 try:
     d = json.loads(out)["diagnostics"]
 except ValueError:
-    # The human format: the first finding's code and message.
-    lines = [l.strip() for l in out.splitlines() if l.strip()]
-    d = [{"code": lines[0], "message": lines[1].lstrip("×! ")}] if lines and lines[0].startswith("jobspec::") else []
+    d = human(out) or human(err)
 if d:
     print(f"`{d[0]['code']}`: {d[0]['message']}")
 else:
@@ -124,6 +131,11 @@ run "a 50 MiB string" "$work/string-50mib.nomad.hcl" "${v[@]}" "$work/string-50m
 run "a million small blocks (\`a {}\`)" "$work/million-blocks.nomad.hcl" "${v[@]}" "$work/million-blocks.nomad.hcl"
 run "a million \`meta {}\` blocks in a job" "$work/million-blocks-8mib.nomad.hcl" "${v[@]}" "$work/million-blocks-8mib.nomad.hcl"
 run "an array of 4 million numbers (8 MiB)" "$work/array-8mib.nomad.hcl" "${v[@]}" "$work/array-8mib.nomad.hcl"
+run "499 991 numbers in an array (just under the node limit)" "$work/array-under-limit.nomad.hcl" "${v[@]}" "$work/array-under-limit.nomad.hcl"
+run "249 990 attributes in \`meta\` (just under the node limit)" "$work/attributes-under-limit.nomad.hcl" "${v[@]}" "$work/attributes-under-limit.nomad.hcl"
+run "a JSON array of 4 million numbers (8 MiB)" "$work/array-8mib.nomad.json" "${v[@]}" "$work/array-8mib.nomad.json"
+run "1000 Connect services in one group, to \`validate\`" "$work/sidecars-1000.nomad.hcl" "${v[@]}" "$work/sidecars-1000.nomad.hcl"
+run "1000 Connect services in one group, to \`render\`" "$work/sidecars-1000.nomad.hcl" render "$work/sidecars-1000.nomad.hcl"
 run "30 000 empty groups" "$work/groups-30000.nomad.hcl" "${v[@]}" "$work/groups-30000.nomad.hcl"
 run "30 000 empty groups, human format" "$work/groups-30000.nomad.hcl" validate "$work/groups-30000.nomad.hcl"
 run "49 999 empty groups (at the block limit)" "$work/groups-50000.nomad.hcl" "${v[@]}" "$work/groups-50000.nomad.hcl"

@@ -102,6 +102,23 @@ fn source_limits_apply_to_text_and_var_files() {
         codes_with("job \"toolong\" {}\n", &options),
         ["jobspec::source::limit"]
     );
+    // Dense values: an 8 MiB array would take 600 MB as a syntax tree.
+    let mut options = ParseOptions::default();
+    options.limits.max_nodes = 1000;
+    let array = format!(
+        "job \"x\" {{\n  meta = {{\n    a = [{}]\n  }}\n}}\n",
+        "1,".repeat(1000)
+    );
+    assert_eq!(codes_with(&array, &options), ["jobspec::source::limit"]);
+    let json = format!(
+        "{{\"Job\": {{\"ID\": \"x\", \"Meta\": {{\"a\": [{}1]}}}}}}",
+        "1,".repeat(1000)
+    );
+    let parsed = parse_with(&SourceFile::new("t.json", json.as_str()), &options);
+    assert_eq!(
+        parsed.diagnostics[0].message,
+        "the file has more than 1000 values"
+    );
     // A var file is a source too.
     let mut options = ParseOptions::default();
     options.limits.max_blocks = 1;

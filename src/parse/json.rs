@@ -58,6 +58,7 @@ pub(crate) fn parse(text: &str, limits: &Limits) -> Result<Spanned<Json>, Diagno
         text,
         pos: 0,
         objects: 0,
+        nodes: 0,
         limits,
     };
     let value = p.value(0)?;
@@ -73,6 +74,8 @@ struct Parser<'t> {
     pos: usize,
     /// Objects read so far: each counts toward `Limits::max_blocks`.
     objects: usize,
+    /// Values read so far (`Limits::max_nodes`).
+    nodes: usize,
     limits: &'t Limits,
 }
 
@@ -124,6 +127,11 @@ impl Parser<'_> {
             .with_help(format!(
                 "flatten the document; the limit of {MAX_DEPTH} levels is fixed"
             )));
+        }
+        self.nodes += 1;
+        if self.nodes > self.limits.max_nodes {
+            let at = Span::new(self.pos, (self.pos + 1).min(self.text.len()));
+            return Err(limits::too_many_nodes(at, self.limits.max_nodes, "values"));
         }
         let start = self.pos;
         let value = match self.peek() {

@@ -35,6 +35,12 @@ pub struct Limits {
     /// Longest block label, block type or attribute name, in bytes (64 KiB); in a JSON file,
     /// the longest property name. String values are bounded by `max_file_size`.
     pub max_label: usize,
+    /// Most syntax nodes in an HCL file (500 000), counted before parsing: one for each
+    /// attribute, and in expressions one for each name, number, string, heredoc, opening
+    /// bracket and `<`. hcl-edit takes 150 to 300 bytes for each, so the limit keeps the syntax tree
+    /// of any file under about 150 MB; a large real jobspec has a few thousand. In a JSON
+    /// file, every value counts.
+    pub max_nodes: usize,
     /// Most elements in one list or map built during evaluation (100 000).
     pub max_collection: usize,
     /// Longest string built during evaluation, in bytes (8 MiB).
@@ -52,6 +58,7 @@ impl Default for Limits {
             max_file_size: 8 << 20,
             max_blocks: 50_000,
             max_label: 64 << 10,
+            max_nodes: 500_000,
             max_collection: 100_000,
             max_string: 8 << 20,
             max_steps: 2_000_000,
@@ -96,6 +103,16 @@ pub(crate) fn label_too_long(span: Span, len: usize, max: usize) -> Diagnostic {
 
 /// The finding for block `count` (one past `max`) at `span`.
 pub(crate) fn too_many_blocks(span: Span, max: usize, what: &str) -> Diagnostic {
+    too_many(span, max, what, "max_blocks")
+}
+
+/// The finding for syntax node `count` (one past `max`; `what` they are) at `span`.
+pub(crate) fn too_many_nodes(span: Span, max: usize, what: &str) -> Diagnostic {
+    too_many(span, max, what, "max_nodes")
+}
+
+/// The finding for the first of `what` past `max` (the limit `Limits::<limit>`) at `span`.
+fn too_many(span: Span, max: usize, what: &str, limit: &str) -> Diagnostic {
     Diagnostic::new(
         Code::SourceLimit,
         span,
@@ -103,7 +120,7 @@ pub(crate) fn too_many_blocks(span: Span, max: usize, what: &str) -> Diagnostic 
     )
     .with_label(format!("the first past {max}"))
     .with_help(format!(
-        "split the jobspec; the limit is `Limits::max_blocks` ({max})"
+        "split the jobspec; the limit is `Limits::{limit}` ({max})"
     ))
 }
 
@@ -122,8 +139,8 @@ enum Frame {
     Heredoc { marker: (usize, usize) },
 }
 
-/// The first source limit a native HCL `text` crosses: too many blocks, or a label or
-/// name too long. The scan reads each byte once and keeps its own stack.
+/// The first source limit a native HCL `text` crosses: too many blocks or syntax nodes, or
+/// a label or name too long. The scan reads each byte once and keeps its own stack.
 ///
 /// It is exact for valid HCL; on invalid HCL it may be off, and hcl-edit reports the
 /// syntax error when it is not.
@@ -132,6 +149,15 @@ pub(crate) fn scan(text: &str, limits: &Limits) -> Option<Diagnostic> {
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
     let mut stack = vec![Frame::Body];
     let mut blocks = 0usize;
+    let mut nodes = 0usize;
+    // Counts `n` nodes starting at byte `i`; the finding once past the limit.
+    let mut count = |n: usize, i: usize| {
+        nodes += n;
+        (nodes > limits.max_nodes).then(|| {
+            let span = Span::new(i, i + text[i..].chars().next().map_or(0, char::len_utf8));
+            too_many_nodes(span, limits.max_nodes, "syntax nodes")
+        })
+    };
     // The first name or label of the structure being read in a body: a block's type.
     let mut first: Option<Span> = None;
     let mut i = 0;
@@ -165,6 +191,9 @@ pub(crate) fn scan(text: &str, limits: &Limits) -> Option<Diagnostic> {
                     i += 1;
                 }
                 b'=' => {
+                    if let Some(finding) = count(1, i) {
+                        return Some(finding);
+                    }
                     first = None;
                     stack.push(Frame::Value { depth: 0 });
                     i += 1;
@@ -205,6 +234,10 @@ pub(crate) fn scan(text: &str, limits: &Limits) -> Option<Diagnostic> {
                         };
                     }
                 };
+                let node = matches!(b, b'"' | b'(' | b'[' | b'{' | b'<') || is_name_byte(b);
+                if let Some(finding) = count(usize::from(node), i) {
+                    return Some(finding);
+                }
                 match b {
                     b'\n' if depth == 0 && !interpolation => {
                         stack.pop();
@@ -212,6 +245,9 @@ pub(crate) fn scan(text: &str, limits: &Limits) -> Option<Diagnostic> {
                     b'#' => i = line_end(bytes, i),
                     b'/' if at(i + 1) == b'/' => i = line_end(bytes, i),
                     b'/' if at(i + 1) == b'*' => i = comment_end(bytes, i),
+                    _ if is_name_byte(b) => {
+                        i += bytes[i..].iter().take_while(|c| is_name_byte(**c)).count();
+                    }
                     b'"' => {
                         stack.push(Frame::Quoted);
                         i += 1;
@@ -361,6 +397,64 @@ mod tests {
         assert_eq!(blocks("a = \"$${x} %%{y} {\"\nb {}\n"), 1);
         assert_eq!(blocks("a { b = 1 }\nc { d { e = 2 } }\n"), 3);
         assert_eq!(blocks("a \"l1\" \"l2\" {\r\n  b = 1\r\n}\r\n"), 1);
+    }
+
+    fn nodes(text: &str) -> usize {
+        // The smallest node limit the text passes.
+        (0..100)
+            .find(|&max| {
+                let limits = Limits {
+                    max_nodes: max,
+                    ..Limits::default()
+                };
+                scan(text, &limits).is_none()
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn counts_attributes_and_the_parts_of_expressions() {
+        assert_eq!(
+            nodes(
+                "a {}
+"
+            ),
+            0
+        );
+        assert_eq!(
+            nodes(
+                "a = 1
+"
+            ),
+            2
+        );
+        assert_eq!(
+            nodes(
+                "a = [1, 2, x.y]
+"
+            ),
+            6
+        );
+        assert_eq!(
+            nodes(
+                "a = f(\"s\", {k = v})
+"
+            ),
+            7
+        );
+        // A string and a heredoc count once, their interpolations apart.
+        assert_eq!(nodes("a = \"b c d ${e}\"\n"), 3);
+        assert_eq!(nodes("a = <<EOF\nb c d\nEOF\n"), 2);
+        // Comments count nothing.
+        assert_eq!(nodes("# a = 1\nb = 1 // c d e\n/* f = 1 */\n"), 2);
+        let limits = Limits {
+            max_nodes: 3,
+            ..Limits::default()
+        };
+        let text = "a = [1, 2, 3]\n";
+        let finding = scan(text, &limits).unwrap();
+        assert_eq!(&text[finding.span.start..finding.span.end], "2");
+        assert_eq!(finding.message, "the file has more than 3 syntax nodes");
     }
 
     #[test]
