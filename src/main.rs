@@ -579,7 +579,10 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool, limits: &Limits) -> Status {
         }
     };
     let mut status = Status::Clean;
-    for path in files.iter().filter(|p| paths.contains(p) || !is_json(p)) {
+    for path in files
+        .iter()
+        .filter(|p| paths.contains(p) || !has_json_extension(p))
+    {
         let source = match read_source(path, limits) {
             Ok(source) => source,
             Err(e) => {
@@ -587,7 +590,7 @@ fn fmt(paths: &[PathBuf], check: bool, write: bool, limits: &Limits) -> Status {
                 continue;
             }
         };
-        if source.text().trim_start_matches(' ').starts_with('{') {
+        if jobspec::parse::is_json(source.text()) {
             fail(&format!(
                 "{} is a JSON jobspec; fmt formats HCL (`jobspec convert --to hcl` writes it as HCL)",
                 source.name()
@@ -632,7 +635,7 @@ fn api_json(job: jobspec::Job) -> String {
     text
 }
 
-fn is_json(path: &Path) -> bool {
+fn has_json_extension(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "json")
 }
 

@@ -98,6 +98,16 @@ fn fmt_reports_syntax_errors_and_refuses_json() {
         "{}",
         stderr(&out)
     );
+
+    // JSON is told by its text, as the parser tells it, byte order mark and all.
+    let dir = std::env::temp_dir().join(format!("jobspec-fmt-json-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("job.nomad.hcl");
+    std::fs::write(&file, "\u{FEFF}  {\"job\": {\"x\": {}}}\n").unwrap();
+    let out = jobspec(&["fmt", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is a JSON jobspec"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -151,8 +151,7 @@ pub fn parse_with(source: &SourceFile, options: &ParseOptions) -> Parsed {
         Err(diagnostic) => return failed(diagnostic),
     };
     let text = text.as_ref();
-    // Nomad's rule: a body whose first byte that is not a space (0x20) is `{` is JSON.
-    if text.trim_start_matches(' ').starts_with('{') {
+    if is_json(text) {
         return parse_json(text, options);
     }
     if let Some(diagnostic) = check_hcl(text, &options.limits) {
@@ -260,6 +259,18 @@ pub(crate) fn prepare<'t>(
         ));
     }
     Ok(without_bom(text))
+}
+
+/// Whether a jobspec's text is JSON rather than HCL. Nomad's rule: it is when its first byte
+/// that is not a space (0x20), after a byte order mark, is `{`.
+///
+/// ```
+/// assert!(jobspec::parse::is_json("  {\"Job\": {}}"));
+/// assert!(!jobspec::parse::is_json("job \"x\" {}"));
+/// ```
+pub fn is_json(text: &str) -> bool {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    text.trim_start_matches(' ').starts_with('{')
 }
 
 /// The text with a UTF-8 byte order mark read as three spaces, so that spans stay those of
