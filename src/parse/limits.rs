@@ -365,17 +365,23 @@ fn heredoc(bytes: &[u8], i: usize) -> Option<((usize, usize), usize)> {
 mod tests {
     use super::*;
 
-    fn blocks(text: &str) -> usize {
-        // The smallest block limit the text passes.
+    /// The smallest value of a limit (`set` sets it) that the text passes.
+    fn smallest(text: &str, set: fn(&mut Limits, usize)) -> usize {
         (0..100)
             .find(|&max| {
-                let limits = Limits {
-                    max_blocks: max,
-                    ..Limits::default()
-                };
+                let mut limits = Limits::default();
+                set(&mut limits, max);
                 scan(text, &limits).is_none()
             })
             .unwrap()
+    }
+
+    fn blocks(text: &str) -> usize {
+        smallest(text, |limits, max| limits.max_blocks = max)
+    }
+
+    fn nodes(text: &str) -> usize {
+        smallest(text, |limits, max| limits.max_nodes = max)
     }
 
     #[test]
@@ -397,19 +403,6 @@ mod tests {
         assert_eq!(blocks("a = \"$${x} %%{y} {\"\nb {}\n"), 1);
         assert_eq!(blocks("a { b = 1 }\nc { d { e = 2 } }\n"), 3);
         assert_eq!(blocks("a \"l1\" \"l2\" {\r\n  b = 1\r\n}\r\n"), 1);
-    }
-
-    fn nodes(text: &str) -> usize {
-        // The smallest node limit the text passes.
-        (0..100)
-            .find(|&max| {
-                let limits = Limits {
-                    max_nodes: max,
-                    ..Limits::default()
-                };
-                scan(text, &limits).is_none()
-            })
-            .unwrap()
     }
 
     #[test]
