@@ -40,6 +40,7 @@ fn limits(path: &Path) -> Limits {
             "max_file_size" => limits.max_file_size = n,
             "max_blocks" => limits.max_blocks = n,
             "max_label" => limits.max_label = n,
+            "max_nodes" => limits.max_nodes = n,
             "max_collection" => limits.max_collection = n,
             "max_string" => limits.max_string = n,
             "max_steps" => limits.max_steps = n as u64,
