@@ -24,6 +24,8 @@ enum Kind {
     Dot,
     Ellipsis,
     Colon,
+    /// `::`, between the parts of a namespaced function's name (`provider::ns::f()`).
+    DoubleColon,
     Question,
     Minus,
     Bang,
@@ -116,6 +118,10 @@ fn lines(text: &str) -> Vec<Vec<Token<'_>>> {
             b'.' => {
                 i += 1;
                 Kind::Dot
+            }
+            b':' if bytes.get(i + 1) == Some(&b':') => {
+                i += 2;
+                Kind::DoubleColon
             }
             b':' => {
                 i += 1;
@@ -322,7 +328,7 @@ fn space_between(before: Option<&Token<'_>>, subject: &Token<'_>, after: &Token<
     match (subject.kind, after.kind) {
         (Other, _) | (_, Other) => false,
         (Ident, Open(b'(')) => false,
-        (Dot, _) | (_, Dot) => false,
+        (Dot | DoubleColon, _) | (_, Dot | DoubleColon) => false,
         (_, Comma | Ellipsis) => false,
         (Comma, _) => true,
         // `for x in [a]`: `in` is a keyword, not a value being indexed.
@@ -604,6 +610,14 @@ mod tests {
         check(
             "a = <<EOT\n%{ for x in y }\nEOT\n%{ endfor }${ [\n1,\n2\n][0] }\nEOT\nc=1\n",
             "a = <<EOT\n%{ for x in y }\nEOT\n%{ endfor }${ [\n1,\n2\n][0] }\nEOT\nc = 1\n",
+        );
+    }
+
+    #[test]
+    fn namespaced_function_names_stay_whole() {
+        check(
+            "a = provider :: ns::f(1)\nb = x ? y : z\n",
+            "a = provider::ns::f(1)\nb = x ? y : z\n",
         );
     }
 
