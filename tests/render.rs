@@ -330,6 +330,11 @@ fn fuzz_regressions() {
             let back = jobspec::parse(&formatted);
             assert_eq!(back.ok().as_ref(), Some(&job), "{}", path.display());
         }
+        let hcl = jobspec::write::to_hcl(&job);
+        if hcl.dropped.is_empty() {
+            let back = jobspec::parse(&hcl.text);
+            assert_eq!(back.ok().as_ref(), Some(&job), "{}", path.display());
+        }
         if jobspec::validate(&job).iter().any(|d| d.is_error()) {
             continue;
         }

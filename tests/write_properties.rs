@@ -49,12 +49,17 @@ fn awkward() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Map keys: identifiers mostly, some with dots (written as an object attribute).
+/// Map keys: identifiers mostly, HCL's keywords (names in a body, but not bare object
+/// keys), and some with dots (written as an object attribute).
 fn key(dotted: bool) -> BoxedStrategy<String> {
+    let name = prop_oneof![
+        8 => "[a-zA-Z_][a-zA-Z0-9_-]{0,8}",
+        1 => prop::sample::select(vec!["if", "for", "in", "null", "true", "false"]).prop_map(str::to_owned),
+    ];
     if dotted {
-        prop_oneof!["[a-zA-Z_][a-zA-Z0-9_-]{0,8}", "[a-z]{1,4}\\.[a-z]{1,4}"].boxed()
+        prop_oneof![name, "[a-z]{1,4}\\.[a-z]{1,4}"].boxed()
     } else {
-        "[a-zA-Z_][a-zA-Z0-9_-]{0,8}".boxed()
+        name.boxed()
     }
 }
 
@@ -286,6 +291,18 @@ proptest! {
         // What the writer writes is formatted.
         let formatted = jobspec::write::format(&SourceFile::new("w", hcl.text.as_str()));
         prop_assert_eq!(formatted.as_ref(), Ok(&hcl.text));
+    }
+
+    /// Labels are literals: their template markers are escaped, nothing is interpolated.
+    #[test]
+    fn awkward_labels_round_trip(mut job in job(), label in awkward(), group in awkward()) {
+        job.id = some(label.clone());
+        job.name = some(label);
+        job.task_groups[0].name = some(group);
+        let hcl = jobspec::write::to_hcl(&job);
+        prop_assert!(hcl.dropped.is_empty(), "{:?}", hcl.dropped);
+        let back = parse(&hcl.text).map_err(TestCaseError::fail)?;
+        prop_assert!(back == job, "{}{}", hcl.text, difference(&back, &job));
     }
 
     #[test]

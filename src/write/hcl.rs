@@ -67,8 +67,13 @@ impl Writer<'_> {
         structures.sort_by_key(rank);
         out.body = spaced(structures);
         if let Some(label) = label {
-            out.labels
-                .push(BlockLabel::String(Decorated::new(label.to_owned())));
+            // A label is a literal, so its markers are escaped; by us, for the reason
+            // `verbatim` gives.
+            let mut quoted = String::from("\"");
+            escape_into(&mut quoted, label);
+            quoted.push('"');
+            let label = Ident::new_unchecked(quoted);
+            out.labels.push(BlockLabel::Ident(Decorated::new(label)));
         }
         self.body.push(out);
     }
@@ -225,14 +230,20 @@ impl ToExpr for Value {
     }
 }
 
-/// Whether `key` can be written bare: an attribute name or block type.
-fn is_ident(key: &str) -> bool {
+/// Whether `key` can be an attribute name or block type in a body: an identifier, keywords
+/// included (a body's names are never read as expressions).
+fn is_name(key: &str) -> bool {
     let mut chars = key.chars();
     chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !matches!(key, "null" | "true" | "false" | "for" | "in" | "if")
+}
+
+/// Whether `key` can be written bare as an object key or a traversal's root: a name that is
+/// not a keyword (`null`, `for`, ... would be read as expressions).
+fn is_ident(key: &str) -> bool {
+    is_name(key) && !matches!(key, "null" | "true" | "false" | "for" | "in" | "if")
 }
 
 fn object_key(key: &str) -> ObjectKey {
@@ -469,7 +480,7 @@ impl<V: MapValue> WriteKind<Option<Spanned<Map<V>>>> for MapBlk {
 impl<V: MapValue> WriteKind<Option<Spanned<Map<V>>>> for MapAttr {
     fn write(w: &mut Writer<'_>, key: &str, _: &str, field: &Option<Spanned<Map<V>>>) {
         let Some(map) = field else { return };
-        if map.keys().all(|k| is_ident(k)) {
+        if map.keys().all(|k| is_name(k)) {
             map_block(w, key, &map.inner);
         } else {
             w.attr(key, map.inner.to_expr());
@@ -510,7 +521,7 @@ impl MapValue for Value {
             Value::List(items)
                 if !items.is_empty()
                     && items.iter().all(
-                        |i| matches!(&i.inner, Value::Object(o) if o.keys().all(|k| is_ident(k))),
+                        |i| matches!(&i.inner, Value::Object(o) if o.keys().all(|k| is_name(k))),
                     ) =>
             {
                 for item in items {
@@ -534,7 +545,7 @@ fn map_block<V: MapValue>(w: &mut Writer<'_>, key: &str, map: &Map<V>) {
     let mut unwritable = Vec::new();
     let block = w.nested(key, None, |w| {
         for (k, v) in map.iter() {
-            if is_ident(k) {
+            if is_name(k) {
                 V::write_entry(w, k, &v.inner);
             } else {
                 unwritable.push(format!("{}{k:?}", w.path));
