@@ -265,7 +265,7 @@ fn template_end(bytes: &[u8], mut i: usize, marker: Option<&[u8]>) -> usize {
                 let inner = &bytes[i + 2..end.saturating_sub(1).max(i + 2)];
                 let keyword = inner
                     .iter()
-                    .position(|b| !matches!(b, b' ' | b'\t' | b'~'))
+                    .position(|b| !(b.is_ascii_whitespace() || *b == b'~'))
                     .map_or(&[][..], |k| &inner[k..]);
                 let word = |w: &[u8]| {
                     keyword.starts_with(w)
@@ -618,6 +618,14 @@ mod tests {
         check(
             "a = provider :: ns::f(1)\nb = x ? y : z\n",
             "a = provider::ns::f(1)\nb = x ? y : z\n",
+        );
+    }
+
+    #[test]
+    fn a_directive_keyword_may_follow_a_newline() {
+        check(
+            "a = <<EOT\n%{for s in x}%{\nendfor}\nEOT\nb=1\n",
+            "a = <<EOT\n%{for s in x}%{\nendfor}\nEOT\nb = 1\n",
         );
     }
 
