@@ -54,7 +54,7 @@ fn awkward() -> impl Strategy<Value = String> {
 fn key(dotted: bool) -> BoxedStrategy<String> {
     let name = prop_oneof![
         8 => "[a-zA-Z_][a-zA-Z0-9_-]{0,8}",
-        1 => prop::sample::select(vec!["if", "for", "in", "null", "true", "false"]).prop_map(str::to_owned),
+        1 => prop::sample::select(vec!["if", "for", "in", "null", "true", "false", "dynamic"]).prop_map(str::to_owned),
     ];
     if dotted {
         prop_oneof![name, "[a-z]{1,4}\\.[a-z]{1,4}"].boxed()

@@ -514,12 +514,14 @@ impl MapValue for Vec<Spanned<String>> {}
 
 impl MapValue for Value {
     /// Nomad reads a free-form body's nested blocks as lists of objects and an object literal
-    /// as a one-element list: a list of objects is written as blocks, and a bare object in
-    /// parentheses, which keeps it an object.
+    /// as a one-element list: a list of objects is written as blocks (but for the key
+    /// `dynamic`, whose blocks would be expanded), and a bare object in parentheses, which
+    /// keeps it an object.
     fn write_entry(w: &mut Writer<'_>, key: &str, value: &Value) {
         match value {
             Value::List(items)
                 if !items.is_empty()
+                    && key != "dynamic"
                     && items.iter().all(
                         |i| matches!(&i.inner, Value::Object(o) if o.keys().all(|k| is_name(k))),
                     ) =>
