@@ -571,12 +571,8 @@ fn parse(files: &[PathBuf], format: ParseFormat, options: &ParseOptions) -> Stat
 
 /// Formats each file: prints it, checks it (`--check`) or rewrites it (`--write`).
 fn fmt(paths: &[PathBuf], check: bool, write: bool, limits: &Limits) -> Status {
-    let files = match expand(paths) {
-        Ok(files) => files,
-        Err(e) => {
-            fail(&e);
-            return Status::Failure;
-        }
+    let Ok(files) = expand(paths).inspect_err(|e| fail(e)) else {
+        return Status::Failure;
     };
     let mut status = Status::Clean;
     for path in files
@@ -788,12 +784,8 @@ fn validate(
     closed_world: bool,
     deny_warnings: bool,
 ) -> Status {
-    let files = match expand(paths) {
-        Ok(files) => files,
-        Err(e) => {
-            fail(&e);
-            return Status::Failure;
-        }
+    let Ok(files) = expand(paths).inspect_err(|e| fail(e)) else {
+        return Status::Failure;
     };
     let mut status = Status::Clean;
     let mut checked = Vec::new();

@@ -119,6 +119,13 @@ fn source_limits_apply_to_text_and_var_files() {
         parsed.diagnostics[0].message,
         "the file has more than 1000 values"
     );
+    // The formatter reads through the same limits before hcl-edit builds its tree.
+    let dense = format!(
+        "x = [{}1]\n",
+        "1,".repeat(jobspec::Limits::default().max_nodes)
+    );
+    let refused = jobspec::write::format(&SourceFile::new("t", dense.as_str())).unwrap_err();
+    assert_eq!(refused.code.as_str(), "jobspec::source::limit");
     // A var file is a source too.
     let mut options = ParseOptions::default();
     options.limits.max_blocks = 1;

@@ -77,14 +77,6 @@ impl Origin {
     }
 }
 
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 impl Lowerer<'_> {
     /// Runs `f` with `scope` in place of the current scope.
     pub(crate) fn with_scope<T>(&mut self, scope: Scope, f: impl FnOnce(&mut Self) -> T) -> T {
@@ -115,7 +107,7 @@ impl Lowerer<'_> {
             return None;
         };
         let name = Spanned::new(label.as_str().to_owned(), span_of(label));
-        if !is_identifier(&name) {
+        if !crate::parse::is_identifier(&name) {
             self.push(
                 Diagnostic::new(Code::InvalidLabel, name.span, format!("{:?} is not a valid variable name", name.inner))
                     .with_label("invalid name")
@@ -917,7 +909,7 @@ fn read_var_file(
     };
     let text = text.as_ref();
     let mut cx = Lowerer::new(text, options);
-    if text.trim_start_matches(' ').starts_with('{') {
+    if crate::parse::is_json(text) {
         match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(map)) => {
                 for (k, v) in map {

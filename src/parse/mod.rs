@@ -209,11 +209,7 @@ pub fn read_source(
         .take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut bytes)?;
     if bytes.len() > max {
-        let report = Report::new(
-            SourceFile::new(name, ""),
-            vec![limits::too_large(None, max)],
-        );
-        return Ok(Err(report));
+        return Ok(Err(too_large_report(name, None, max)));
     }
     Ok(match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
@@ -236,9 +232,14 @@ pub fn read_source(
 /// The report of a source of `size` bytes, over `limits.max_file_size`, that was not read:
 /// one [`Code::SourceTooLarge`] finding, and no text.
 pub fn too_large(name: &str, size: u64, limits: &Limits) -> Report {
+    too_large_report(name, Some(size), limits.max_file_size)
+}
+
+/// The report of a source over `max` bytes (`size` when known), with no text.
+fn too_large_report(name: &str, size: Option<u64>, max: usize) -> Report {
     Report::new(
         SourceFile::new(name, ""),
-        vec![limits::too_large(Some(size), limits.max_file_size)],
+        vec![limits::too_large(size, max)],
     )
 }
 
@@ -271,6 +272,17 @@ pub(crate) fn prepare<'t>(
 pub fn is_json(text: &str) -> bool {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     text.trim_start_matches(' ').starts_with('{')
+}
+
+/// Whether `name` is an HCL identifier in ASCII (a letter or `_`, then letters, digits, `_`
+/// and `-`), as variable names, attribute names and block types are written; keywords
+/// included.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// The text with a UTF-8 byte order mark read as three spaces, so that spans stay those of

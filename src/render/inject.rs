@@ -195,12 +195,18 @@ impl TaskIndex {
         if let Some(kind) = text(&task.kind) {
             self.kinds.entry(kind.to_owned()).or_insert(at);
         }
+        self.count(task, true);
+    }
+
+    /// Counts a task's name and driver in (`add`) or out.
+    fn count(&mut self, task: &Task, add: bool) {
         for (counts, key) in [
             (&mut self.names, &task.name),
             (&mut self.drivers, &task.driver),
         ] {
             if let Some(key) = text(key) {
-                *counts.entry(key.to_owned()).or_default() += 1;
+                let n = counts.entry(key.to_owned()).or_default();
+                *n = if add { *n + 1 } else { n.saturating_sub(1) };
             }
         }
     }
@@ -246,23 +252,9 @@ impl TaskIndex {
 
     /// Merges `sidecar_task` into a task, keeping the counts of names and drivers.
     fn merge(&mut self, task: &mut Task, overrides: &SidecarTask) {
-        for (counts, key) in [
-            (&mut self.names, &task.name),
-            (&mut self.drivers, &task.driver),
-        ] {
-            if let Some(n) = text(key).and_then(|key| counts.get_mut(key)) {
-                *n -= 1;
-            }
-        }
+        self.count(task, false);
         merge(task, overrides);
-        for (counts, key) in [
-            (&mut self.names, &task.name),
-            (&mut self.drivers, &task.driver),
-        ] {
-            if let Some(key) = text(key) {
-                *counts.entry(key.to_owned()).or_default() += 1;
-            }
-        }
+        self.count(task, true);
     }
 }
 

@@ -57,31 +57,27 @@ pub(super) fn check(cx: &mut Checker, g: &Group<'_>) {
                     .with_help("Nomad finds a sidecar task and port by service name, so both services would share one Envoy listening for only one of them; give each service its own name"),
                 );
             }
-            let label = text(&sidecar.port);
-            if let Some(port) = sidecar
-                .port
-                .as_ref()
-                .filter(|l| g.port(l).is_none() && super::network::unusable_label(l))
-            {
-                cx.report(
-                    Code::InvalidPortLabel,
-                    port.span,
-                    format!("sidecar port label {:?} cannot name an environment variable", port.inner),
-                    "holds `=` or a control character",
-                    "Nomad adds a dynamic port with this label and sets NOMAD_PORT_<label>; use letters, digits and underscores",
-                );
-            }
-            if let Some(p) = label.and_then(|l| g.port(l)).filter(|p| p.value.is_some()) {
-                cx.push(
-                    Diagnostic::new(
-                        Code::SidecarStaticPort,
-                        span_or(&sidecar.port, at),
-                        format!("Port label {} already in use by taskgroup network", p.label.inner),
-                    )
-                    .with_label("names a static port")
-                    .with_related(p.span, "the static port")
-                    .with_help("Nomad looks for the sidecar's port among dynamic ports only and adds a second port with this label; name a dynamic port (no `static`) instead"),
-                );
+            if let Some(port) = &sidecar.port {
+                match g.port(port) {
+                    None if super::unusable_in_env_name(port) => cx.report(
+                        Code::InvalidPortLabel,
+                        port.span,
+                        format!("sidecar port label {:?} cannot name an environment variable", port.inner),
+                        "holds `=` or a control character",
+                        "Nomad adds a dynamic port with this label and sets NOMAD_PORT_<label>; use letters, digits and underscores",
+                    ),
+                    Some(p) if p.value.is_some() => cx.push(
+                        Diagnostic::new(
+                            Code::SidecarStaticPort,
+                            port.span,
+                            format!("Port label {} already in use by taskgroup network", p.label.inner),
+                        )
+                        .with_label("names a static port")
+                        .with_related(p.span, "the static port")
+                        .with_help("Nomad looks for the sidecar's port among dynamic ports only and adds a second port with this label; name a dynamic port (no `static`) instead"),
+                    ),
+                    _ => {}
+                }
             }
             if name.chars().any(|c| c.is_ascii_uppercase()) {
                 cx.report(
@@ -542,7 +538,7 @@ fn check_upstream(cx: &mut Checker, u: &Spanned<ConsulUpstream>) {
             "empty",
             "set `destination_name` to the Consul service this upstream connects to",
         ),
-        Some(d) if d.chars().any(|c| c == '=' || c.is_control()) => cx.report(
+        Some(d) if super::unusable_in_env_name(d) => cx.report(
             Code::UpstreamDestination,
             d.span,
             format!("the upstream's `destination_name` {:?} cannot name an environment variable", d.inner),

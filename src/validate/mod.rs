@@ -180,6 +180,13 @@ pub(crate) fn ports(network: &Spanned<NetworkResource>) -> impl Iterator<Item = 
         })
 }
 
+/// Whether `name` cannot be part of an environment variable's name, as Nomad exports it
+/// unchanged (`NOMAD_ALLOC_PORT_<label>`, `NOMAD_UPSTREAM_ADDR_<name>`): it holds `=`, NUL or
+/// another control character.
+pub(crate) fn unusable_in_env_name(name: &str) -> bool {
+    name.chars().any(|c| c == '=' || c.is_control())
+}
+
 /// Names in their order, with a set for lookups in constant time.
 #[derive(Clone, Default)]
 pub(crate) struct Names<'a> {

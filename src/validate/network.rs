@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{Checker, Group, PortDef, ports, seen_before};
+use super::{Checker, Group, PortDef, ports, seen_before, unusable_in_env_name};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::NetworkResource;
 use crate::model::text;
@@ -229,15 +229,9 @@ fn check_label(cx: &mut Checker, label: &Spanned<String>) {
         // Nomad lets other characters through (they are cleaned to `_` in most variable
         // names), so they only warn; but `NOMAD_ALLOC_PORT_<label>` keeps the label raw,
         // and an environment variable name cannot hold `=`, NUL or control characters.
-        if !label.is_empty() && !unusable_label(label) {
+        if !label.is_empty() && !unusable_in_env_name(label) {
             d.severity = crate::diagnostic::Severity::Warning;
         }
         cx.push(d);
     }
-}
-
-/// Whether a label cannot be part of an environment variable's name (`NOMAD_ALLOC_PORT_<label>`
-/// keeps it raw): `=`, NUL and other control characters.
-pub(super) fn unusable_label(label: &str) -> bool {
-    label.chars().any(|c| c == '=' || c.is_control())
 }

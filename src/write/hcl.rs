@@ -11,6 +11,7 @@ use crate::lower::kind::{
     Labelled, MapAttr, MapBlk, Moved, Req, Reserved, TaskScaling,
 };
 use crate::model::{Affinity, Constraint, Duration, Map, Number, ScalingPolicy, Value};
+use crate::parse::is_identifier;
 use crate::span::Spanned;
 
 /// Collects one block's body.
@@ -230,20 +231,11 @@ impl ToExpr for Value {
     }
 }
 
-/// Whether `key` can be an attribute name or block type in a body: an identifier, keywords
-/// included (a body's names are never read as expressions).
-fn is_name(key: &str) -> bool {
-    let mut chars = key.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-/// Whether `key` can be written bare as an object key or a traversal's root: a name that is
-/// not a keyword (`null`, `for`, ... would be read as expressions).
+/// Whether `key` can be written bare as an object key or a traversal's root: an identifier
+/// that is not a keyword (`null`, `for`, ... would be read as expressions; a body's names may
+/// be keywords, and use `is_identifier`).
 fn is_ident(key: &str) -> bool {
-    is_name(key) && !matches!(key, "null" | "true" | "false" | "for" | "in" | "if")
+    is_identifier(key) && !matches!(key, "null" | "true" | "false" | "for" | "in" | "if")
 }
 
 fn object_key(key: &str) -> ObjectKey {
@@ -480,7 +472,7 @@ impl<V: MapValue> WriteKind<Option<Spanned<Map<V>>>> for MapBlk {
 impl<V: MapValue> WriteKind<Option<Spanned<Map<V>>>> for MapAttr {
     fn write(w: &mut Writer<'_>, key: &str, _: &str, field: &Option<Spanned<Map<V>>>) {
         let Some(map) = field else { return };
-        if map.keys().all(|k| is_name(k)) {
+        if map.keys().all(|k| is_identifier(k)) {
             map_block(w, key, &map.inner);
         } else {
             w.attr(key, map.inner.to_expr());
@@ -523,7 +515,7 @@ impl MapValue for Value {
                 if !items.is_empty()
                     && key != "dynamic"
                     && items.iter().all(
-                        |i| matches!(&i.inner, Value::Object(o) if o.keys().all(|k| is_name(k))),
+                        |i| matches!(&i.inner, Value::Object(o) if o.keys().all(|k| is_identifier(k))),
                     ) =>
             {
                 for item in items {
@@ -547,7 +539,7 @@ fn map_block<V: MapValue>(w: &mut Writer<'_>, key: &str, map: &Map<V>) {
     let mut unwritable = Vec::new();
     let block = w.nested(key, None, |w| {
         for (k, v) in map.iter() {
-            if is_name(k) {
+            if is_identifier(k) {
                 V::write_entry(w, k, &v.inner);
             } else {
                 unwritable.push(format!("{}{k:?}", w.path));

@@ -25,9 +25,14 @@ use crate::source::SourceFile;
 ///
 /// # Errors
 ///
-/// The syntax error when the text is not valid HCL (a JSON jobspec is not HCL either).
+/// The syntax error when the text is not valid HCL (a JSON jobspec is not HCL either), or
+/// the finding for a source limit it crosses (blocks, syntax nodes, label length, at their
+/// defaults in [`crate::Limits`]), checked before hcl-edit builds its tree as the parser does.
 pub fn format(source: &SourceFile) -> Result<String, Diagnostic> {
     let text = crate::parse::without_bom(source.text());
+    if let Some(limit) = crate::parse::check_hcl(&text, &crate::Limits::default()) {
+        return Err(limit);
+    }
     hcl_edit::parser::parse_body(&text).map_err(|e| crate::parse::syntax_error(&text, &e))?;
     // The spaces standing for a byte order mark are indentation to the formatter: the mark is
     // put back in front.
