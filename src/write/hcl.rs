@@ -79,6 +79,12 @@ impl Writer<'_> {
         self.body.push(out);
     }
 
+    /// Adds an unlabelled block `key { ... }` whose body `fill` writes.
+    fn plain_block(&mut self, key: &str, fill: impl FnOnce(&mut Writer<'_>)) {
+        let block = self.nested(key, None, fill);
+        self.body.push(block);
+    }
+
     /// A block `key { ... }` whose body `fill` writes.
     fn nested(
         &mut self,
@@ -520,12 +526,11 @@ impl MapValue for Value {
             {
                 for item in items {
                     if let Value::Object(map) = &item.inner {
-                        let block = w.nested(key, None, |w| {
+                        w.plain_block(key, |w| {
                             for (k, v) in map.iter() {
                                 Value::write_entry(w, k, &v.inner);
                             }
                         });
-                        w.body.push(block);
                     }
                 }
             }
@@ -537,7 +542,7 @@ impl MapValue for Value {
 
 fn map_block<V: MapValue>(w: &mut Writer<'_>, key: &str, map: &Map<V>) {
     let mut unwritable = Vec::new();
-    let block = w.nested(key, None, |w| {
+    w.plain_block(key, |w| {
         for (k, v) in map.iter() {
             if is_identifier(k) {
                 V::write_entry(w, k, &v.inner);
@@ -547,13 +552,12 @@ fn map_block<V: MapValue>(w: &mut Writer<'_>, key: &str, map: &Map<V>) {
         }
     });
     w.dropped.extend(unwritable);
-    w.body.push(block);
 }
 
 impl WriteKind<Vec<Spanned<Constraint>>> for Constraints {
     fn write(w: &mut Writer<'_>, key: &str, _: &str, field: &Vec<Spanned<Constraint>>) {
         for c in field {
-            let block = w.nested(key, None, |w| {
+            w.plain_block(key, |w| {
                 attr_of(w, "attribute", &c.ltarget);
                 match c.operand.as_deref().map(String::as_str) {
                     Some("distinct_hosts") if c.rtarget.as_deref().is_some_and(|v| v == "true") => {
@@ -565,7 +569,6 @@ impl WriteKind<Vec<Spanned<Constraint>>> for Constraints {
                 }
                 attr_of(w, "value", &c.rtarget);
             });
-            w.body.push(block);
         }
     }
 }
@@ -573,7 +576,7 @@ impl WriteKind<Vec<Spanned<Constraint>>> for Constraints {
 impl WriteKind<Vec<Spanned<Affinity>>> for Affinities {
     fn write(w: &mut Writer<'_>, key: &str, _: &str, field: &Vec<Spanned<Affinity>>) {
         for a in field {
-            let block = w.nested(key, None, |w| {
+            w.plain_block(key, |w| {
                 attr_of(w, "attribute", &a.ltarget);
                 if a.operand.as_deref().is_none_or(|o| o != "=") {
                     attr_of(w, "operator", &a.operand);
@@ -581,7 +584,6 @@ impl WriteKind<Vec<Spanned<Affinity>>> for Affinities {
                 attr_of(w, "value", &a.rtarget);
                 attr_of(w, "weight", &a.weight);
             });
-            w.body.push(block);
         }
     }
 }
