@@ -280,8 +280,7 @@ pub(super) fn range(a: &mut Args<'_, '_>) -> Result<Value> {
     let count = ((stop - start) / step).ceil();
     let max = a.cx.limits.max_collection;
     if !count.is_finite() || count > max as f64 {
-        a.cx.too_large(a.span, count.min(1e18) as usize, max, "elements");
-        return Err(Error::Call(String::new()));
+        return a.too_many(count.min(1e18) as usize);
     }
     let out = (0..count as usize).map(|i| Value::Number(Number::from_f64(start + step * i as f64)));
     Ok(list(out))
@@ -341,8 +340,7 @@ pub(super) fn setproduct(a: &mut Args<'_, '_>) -> Result<Value> {
         .try_fold(1usize, |n, s| n.checked_mul(s.len()))
         .unwrap_or(usize::MAX);
     if size > a.cx.limits.max_collection {
-        a.cx.too_large(a.span, size, a.cx.limits.max_collection, "elements");
-        return Err(Error::Call(String::new()));
+        return a.too_many(size);
     }
     // Each element is copied into every row it is part of: pay for the copies first.
     let copies: u64 = sets

@@ -103,8 +103,7 @@ pub(super) fn fileset(a: &mut Args<'_, '_>) -> Result<Value> {
                 }
             }
             if found.len() + stack.len() > max {
-                a.cx.too_large(a.span, found.len() + stack.len(), max, "elements");
-                return Err(Error::Call(String::new()));
+                return a.too_many(found.len() + stack.len());
             }
         }
     }

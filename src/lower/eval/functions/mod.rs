@@ -116,7 +116,6 @@ impl Args<'_, '_> {
             .collect()
     }
 
-    /// Checks a value built by the function against the evaluation limits.
     /// Reports a result that would be `size` bytes, over the string limit; always an error
     /// (already reported).
     fn too_long<T>(&mut self, size: usize) -> Result<T> {
@@ -125,6 +124,15 @@ impl Args<'_, '_> {
         Err(Error::Call(String::new()))
     }
 
+    /// Reports a result that would have `count` elements, over the collection limit; always
+    /// an error (already reported).
+    fn too_many<T>(&mut self, count: usize) -> Result<T> {
+        let max = self.cx.limits.max_collection;
+        self.cx.too_large(self.span, count, max, "elements");
+        Err(Error::Call(String::new()))
+    }
+
+    /// Checks a value built by the function against the evaluation limits.
     fn sized(&mut self, value: Value) -> Result<Value> {
         if self.cx.check_size(self.span, &value) {
             Ok(value)
